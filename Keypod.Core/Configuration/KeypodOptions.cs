@@ -1,0 +1,57 @@
+namespace Keypod.Core.Configuration;
+
+/// <summary>The <c>Keypod</c> section of appsettings.json (environment form: <c>Keypod__OpenRouter__ApiKey</c>).</summary>
+public sealed class KeypodOptions
+{
+    public const string Section = "Keypod";
+
+    public OpenRouterOptions OpenRouter { get; set; } = new();
+
+    public AdminOptions Admin { get; set; } = new();
+
+    public BillingOptions Billing { get; set; } = new();
+
+    public ProxyOptions Proxy { get; set; } = new();
+
+    public PricingOptions Pricing { get; set; } = new();
+}
+
+public sealed class OpenRouterOptions
+{
+    public string BaseUrl { get; set; } = "https://openrouter.ai/api/v1";
+
+    /// <summary>The platform's own upstream key. Without it Keypod serves the dashboard and answers proxy calls with a 503 that says what to set.</summary>
+    public string? ApiKey { get; set; }
+
+    public bool HasApiKey => !string.IsNullOrWhiteSpace(ApiKey);
+}
+
+public sealed class AdminOptions
+{
+    /// <summary>Bearer token for the management API; leave empty to use only admin API tokens.</summary>
+    public string? MasterKey { get; set; }
+}
+
+public sealed class BillingOptions
+{
+    public decimal MarkupPercent { get; set; } = 10m;
+
+    /// <summary>Report the billed amount (markup included) as <c>usage.cost</c> to clients; off means pure passthrough.</summary>
+    public bool RewriteClientCost { get; set; } = true;
+}
+
+public sealed class ProxyOptions
+{
+    public long MaxRequestBodyBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>How long the upstream may take to send response headers.</summary>
+    public TimeSpan HeadersTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long an upstream response may go without sending a byte (OpenRouter sends keep-alive comments).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+public sealed class PricingOptions
+{
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromHours(1);
+}

@@ -1,0 +1,25 @@
+using Keypod.Core.Ledger;
+using Keypod.Core.Projects;
+using Microsoft.EntityFrameworkCore;
+
+namespace Keypod.Core.Data;
+
+public sealed class KeypodDbContext(DbContextOptions<KeypodDbContext> options) : DbContext(options)
+{
+    public DbSet<Project> Projects => Set<Project>();
+    public DbSet<ProjectKey> ProjectKeys => Set<ProjectKey>();
+    public DbSet<ProjectUser> Users => Set<ProjectUser>();
+    public DbSet<UserKey> UserKeys => Set<UserKey>();
+    public DbSet<UsageRecord> UsageRecords => Set<UsageRecord>();
+    public DbSet<UsageRollup> UsageRollups => Set<UsageRollup>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(KeypodDbContext).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Money: 28 significant digits, exact; SQLite stores it as TEXT and EF sums it with its decimal aggregate.
+        configurationBuilder.Properties<decimal>().HavePrecision(28, 18);
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+    }
+}

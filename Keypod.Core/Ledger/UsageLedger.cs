@@ -1,0 +1,230 @@
+using System.Threading.Channels;
+using Keypod.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Keypod.Core.Ledger;
+
+/// <summary>A later, better price for a ledger row (from the generation record or the catalog).</summary>
+public sealed record CostRevision(
+    string RequestId,
+    CostSource CostSource,
+    decimal? UpstreamCostUsd,
+    decimal? BilledUsd,
+    int? PromptTokens = null,
+    int? CompletionTokens = null,
+    int? CachedTokens = null,
+    int? ReasoningTokens = null,
+    string? ServedModel = null,
+    string? Provider = null);
+
+/// <summary>
+/// The single writer of the ledger. Requests hand it their row and may await the commit (group commit: every
+/// request waiting at the same moment shares one transaction); rows and their daily rollups are written in the
+/// same transaction, so billing totals never disagree with the rows. Nothing is dropped: a full queue makes
+/// callers wait, and a failed batch is retried.
+/// </summary>
+public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFactory, ILogger<UsageLedger> logger) : BackgroundService
+{
+    const int MaxBatch = 1024;
+
+    abstract class Entry
+    {
+        public readonly TaskCompletionSource Committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    sealed class Append(UsageRecord record) : Entry
+    {
+        public UsageRecord Record { get; } = record;
+    }
+
+    sealed class Revise(CostRevision revision) : Entry
+    {
+        public CostRevision Revision { get; } = revision;
+    }
+
+    readonly Channel<Entry> queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(100_000)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    volatile bool running;
+
+    /// <summary>Raised on the writer's thread after each commit with the rows it added; handlers must be quick.</summary>
+    public event Action<IReadOnlyList<UsageRecord>>? Committed;
+
+    public int QueueDepth => queue.Reader.Count;
+
+    public bool IsRunning => running;
+
+    /// <summary>Queues a row; the task completes once it is durable in the database.</summary>
+    public Task AppendAsync(UsageRecord record)
+    {
+        var entry = new Append(record);
+        return Enqueue(entry);
+    }
+
+    public Task ReviseAsync(CostRevision revision) => Enqueue(new Revise(revision));
+
+    Task Enqueue(Entry entry)
+    {
+        if (queue.Writer.TryWrite(entry))
+        {
+            return entry.Committed.Task;
+        }
+        return EnqueueSlow(entry);
+    }
+
+    async Task EnqueueSlow(Entry entry)
+    {
+        await queue.Writer.WriteAsync(entry);
+        await entry.Committed.Task;
+    }
+
+    /// <summary>Stops taking rows and writes everything already queued (used on graceful shutdown).</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        running = true;
+        var batch = new List<Entry>(MaxBatch);
+        try
+        {
+            // The stopping token is not passed to the reads: on shutdown the queue is completed and drained instead.
+            while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
+            {
+                while (batch.Count < MaxBatch && queue.Reader.TryRead(out var entry))
+                {
+                    batch.Add(entry);
+                }
+                await WriteWithRetryAsync(batch);
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            running = false;
+        }
+    }
+
+    async Task WriteWithRetryAsync(List<Entry> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var added = await WriteBatchAsync(batch);
+                foreach (var entry in batch)
+                {
+                    entry.Committed.TrySetResult();
+                }
+                if (added.Count > 0)
+                {
+                    Committed?.Invoke(added);
+                }
+                return;
+            }
+            catch (Exception exception) when (attempt < 5)
+            {
+                LogBatchRetry(exception, batch.Count, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt * attempt));
+            }
+            catch (Exception exception) when (batch.Count > 1)
+            {
+                // One bad entry must not hold back the others: write them one at a time.
+                LogBatchSplit(exception, batch.Count);
+                foreach (var entry in batch)
+                {
+                    await WriteWithRetryAsync([entry]);
+                }
+                return;
+            }
+            catch (Exception exception)
+            {
+                LogEntryFailed(exception);
+                batch[0].Committed.TrySetException(exception);
+                return;
+            }
+        }
+    }
+
+    async Task<List<UsageRecord>> WriteBatchAsync(List<Entry> batch)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var rollups = new RollupAccumulator(db);
+        var added = new List<UsageRecord>(batch.Count);
+
+        var appends = batch.OfType<Append>().Select(a => a.Record).ToList();
+        if (appends.Count > 0)
+        {
+            var requestIds = appends.Select(r => r.RequestId).ToList();
+            var existing = await db.UsageRecords.Where(r => requestIds.Contains(r.RequestId)).Select(r => r.RequestId).ToListAsync();
+            var seen = existing.ToHashSet(StringComparer.Ordinal);
+            foreach (var record in appends)
+            {
+                if (!seen.Add(record.RequestId))
+                {
+                    continue;
+                }
+                record.Id = 0;
+                db.UsageRecords.Add(record);
+                added.Add(record);
+                await rollups.AddAsync(record, +1);
+            }
+        }
+
+        foreach (var revision in batch.OfType<Revise>().Select(r => r.Revision))
+        {
+            var record = db.ChangeTracker.Entries<UsageRecord>().Select(e => e.Entity).FirstOrDefault(r => r.RequestId == revision.RequestId)
+                ?? await db.UsageRecords.FirstOrDefaultAsync(r => r.RequestId == revision.RequestId);
+            if (record is null)
+            {
+                LogRevisionForUnknownRow(revision.RequestId);
+                continue;
+            }
+            await rollups.AddAsync(record, -1);
+            Apply(record, revision);
+            await rollups.AddAsync(record, +1);
+        }
+
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        foreach (var record in appends)
+        {
+            db.Entry(record).State = EntityState.Detached;
+        }
+        return added;
+    }
+
+    static void Apply(UsageRecord record, CostRevision revision)
+    {
+        record.CostSource = revision.CostSource;
+        record.UpstreamCostUsd = revision.UpstreamCostUsd;
+        record.BilledUsd = revision.BilledUsd;
+        record.PromptTokens = revision.PromptTokens ?? record.PromptTokens;
+        record.CompletionTokens = revision.CompletionTokens ?? record.CompletionTokens;
+        record.CachedTokens = revision.CachedTokens ?? record.CachedTokens;
+        record.ReasoningTokens = revision.ReasoningTokens ?? record.ReasoningTokens;
+        record.ServedModel = revision.ServedModel ?? record.ServedModel;
+        record.Provider = revision.Provider ?? record.Provider;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ledger batch of {Count} entries failed (attempt {Attempt}); retrying")]
+    partial void LogBatchRetry(Exception exception, int count, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Ledger batch of {Count} entries keeps failing; writing its entries one by one")]
+    partial void LogBatchSplit(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "A ledger entry could not be written after retries")]
+    partial void LogEntryFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cost revision for unknown ledger row {RequestId} ignored")]
+    partial void LogRevisionForUnknownRow(string requestId);
+}

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Keypod.Core.Configuration;
+using Keypod.Core.Data;
+using Keypod.Core.Keys;
+using Keypod.Core.Ledger;
+using Keypod.Web.Components;
+using Keypod.Web.Management;
+using Keypod.Web.Proxy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+
+namespace Keypod.Web.Hosting;
+
+static class HostingExtensions
+{
+    public static void AddKeypod(this WebApplicationBuilder builder)
+    {
+        // The operator's appsettings.json sits at the repository root and is linked into the build output; read it from
+        // there first so `dotnet run` and a published build behave alike whatever the working directory.
+        builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
+        {
+            FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+            Path = "appsettings.json",
+            Optional = true,
+            ReloadOnChange = false,
+        });
+        var services = builder.Services;
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        services.AddOptions<KeypodOptions>().BindConfiguration(KeypodOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<KeypodOptions>, KeypodOptionsValidator>();
+
+        var connectionString = DatabaseSetup.ResolveConnectionString(builder.Configuration, builder.Environment);
+        services.AddSingleton(new DatabaseConnection(connectionString));
+        services.AddSingleton<SqlitePragmas>();
+        services.AddPooledDbContextFactory<KeypodDbContext>((provider, options) => options
+            .UseSqlite(provider.GetRequiredService<DatabaseConnection>().ConnectionString)
+            .AddInterceptors(provider.GetRequiredService<SqlitePragmas>()));
+        services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<KeypodDbContext>>().CreateDbContext());
+
+        services.AddSingleton<KeyDirectory>();
+        services.AddSingleton<UsageLedger>();
+        services.AddHostedService(provider => provider.GetRequiredService<UsageLedger>());
+
+        services.AddSingleton<UpstreamClient>();
+        services.AddSingleton<InferenceForwarder>();
+
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.Converters.Add(new ExactDecimalJsonConverter());
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        });
+        services.AddAuthentication(ManagementBearerHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ManagementBearerHandler>(ManagementBearerHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy(ManagementApi.Policy, policy => policy
+            .AddAuthenticationSchemes(ManagementBearerHandler.SchemeName)
+            .RequireRole(ManagementBearerHandler.AdminRole));
+        services.AddProblemDetails();
+        services.AddOpenApi();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+    }
+
+    public static void MapKeypod(this WebApplication app)
+    {
+        app.UseExceptionHandler(handler => handler.Run(context => Proxy.OpenRouterError.WriteAsync(context, 500,
+            "Keypod hit an internal error; the details are in its log.")));
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapOpenApi();
+        app.MapHealth();
+        app.MapInferenceApi();
+        app.MapManagementApi();
+
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+        var options = app.Services.GetRequiredService<IOptionsMonitor<KeypodOptions>>().CurrentValue;
+        if (!options.OpenRouter.HasApiKey)
+        {
+            app.Logger.LogWarning("Keypod:OpenRouter:ApiKey is not set (environment variable Keypod__OpenRouter__ApiKey). " +
+                "The dashboard works, but proxy requests are answered with 503 until an upstream key is configured.");
+        }
+        if (string.IsNullOrEmpty(options.Admin.MasterKey))
+        {
+            app.Logger.LogWarning("Keypod:Admin:MasterKey is not set: the management API at /api/v1 accepts no master key.");
+        }
+    }
+
+    static void MapHealth(this WebApplication app) =>
+        app.MapGet("/healthz", (UsageLedger ledger) => ledger.IsRunning
+                ? Results.Text("ok")
+                : Results.Text("ledger writer not running", statusCode: StatusCodes.Status503ServiceUnavailable))
+            .ExcludeFromDescription();
+}

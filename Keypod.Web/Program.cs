@@ -1,0 +1,11 @@
+using Keypod.Web.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddKeypod();
+
+var app = builder.Build();
+await app.PrepareDatabaseAsync();
+app.MapKeypod();
+app.Run();
+
+public partial class Program;

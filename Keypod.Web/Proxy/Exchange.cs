@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Keypod.Core.Billing;
+using Keypod.Core.Configuration;
+using Keypod.Core.Ledger;
+using Keypod.Core.Usage;
+
+namespace Keypod.Web.Proxy;
+
+/// <summary>One proxied request in flight: its ledger row as it fills in, and the single place that commits it.</summary>
+sealed class Exchange(HttpContext context, UsageRecord record, long startedTimestamp, KeypodOptions settings)
+{
+    public HttpContext Context { get; } = context;
+    public UsageRecord Record { get; } = record;
+    public KeypodOptions Settings { get; } = settings;
+    public bool Recorded { get; private set; }
+
+    public void MarkFirstToken() => Record.TimeToFirstTokenMs ??= ElapsedMs();
+
+    public void Apply(ResponseFacts facts)
+    {
+        Record.GenerationId = facts.GenerationId ?? Record.GenerationId;
+        Record.ServedModel = facts.Model ?? Record.ServedModel;
+        Record.Provider = facts.Provider ?? Record.Provider;
+        if (facts.Usage is { } usage)
+        {
+            Record.PromptTokens = usage.PromptTokens;
+            Record.CompletionTokens = usage.CompletionTokens;
+            Record.CachedTokens = usage.CachedTokens;
+            Record.CacheWriteTokens = usage.CacheWriteTokens;
+            Record.ReasoningTokens = usage.ReasoningTokens;
+            Record.WebSearches = usage.WebSearches;
+            Record.IsByok = usage.IsByok;
+        }
+    }
+
+    /// <summary>
+    /// Prices the row from what the response said. Without a usable cost it stays <see cref="CostSource.Pending"/>
+    /// for the cost resolver (generation record, then catalog); an upstream error without usage charged nothing.
+    /// </summary>
+    public void Price(ResponseFacts facts, int upstreamStatus)
+    {
+        if (facts.Usage?.ChargedUsd is { } charged)
+        {
+            Record.UpstreamCostUsd = charged;
+            Record.BilledUsd = Markup.Bill(charged, Record.MarkupPercent);
+            Record.CostSource = CostSource.Upstream;
+        }
+        else if (upstreamStatus >= 400 && facts.Usage is null)
+        {
+            Record.UpstreamCostUsd = 0m;
+            Record.BilledUsd = 0m;
+            Record.CostSource = CostSource.None;
+        }
+        else
+        {
+            Record.UpstreamCostUsd = null;
+            Record.BilledUsd = null;
+            Record.CostSource = CostSource.Pending;
+        }
+    }
+
+    public async Task RecordAsync(int status, Outcome outcome, CostSource costSource, UsageLedger ledger, string? error)
+    {
+        if (Recorded)
+        {
+            return;
+        }
+        Recorded = true;
+        Record.Status = status;
+        Record.Outcome = outcome;
+        Record.CostSource = costSource;
+        if (costSource is CostSource.None)
+        {
+            Record.UpstreamCostUsd = 0m;
+            Record.BilledUsd = 0m;
+        }
+        Record.ErrorMessage = error is { Length: > 1000 } ? error[..1000] : error;
+        Record.LatencyMs = ElapsedMs();
+        await ledger.AppendAsync(Record);
+    }
+
+    public async Task FailAsync(int status, Outcome outcome, CostSource costSource, string message, UsageLedger ledger, bool retryable = true)
+    {
+        await RecordAsync(status, outcome, costSource, ledger, message);
+        await OpenRouterError.WriteAsync(Context, status, message, retryable);
+    }
+
+    int ElapsedMs() => (int)Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds;
+}

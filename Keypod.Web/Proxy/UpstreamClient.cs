@@ -1,0 +1,38 @@
+using System.Net;
+using Keypod.Core.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Keypod.Web.Proxy;
+
+/// <summary>
+/// The connection pool to OpenRouter. No resilience handler and no total timeout: those cut long streams and
+/// retry requests the upstream already charged for; timeouts are per phase (headers, then idle between reads).
+/// </summary>
+sealed class UpstreamClient(IOptionsMonitor<KeypodOptions> options) : IDisposable
+{
+    readonly HttpMessageInvoker invoker = new(new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        AllowAutoRedirect = false,
+        UseProxy = false,
+        ConnectTimeout = TimeSpan.FromSeconds(15),
+        MaxConnectionsPerServer = int.MaxValue,
+        EnableMultipleHttp2Connections = true,
+    }, disposeHandler: true);
+
+    public OpenRouterOptions Settings => options.CurrentValue.OpenRouter;
+
+    public Uri UriFor(string pathAndQuery)
+    {
+        var baseUrl = Settings.BaseUrl.TrimEnd('/');
+        return new Uri(baseUrl + "/" + pathAndQuery.TrimStart('/'));
+    }
+
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        invoker.SendAsync(request, cancellationToken);
+
+    public void Dispose() => invoker.Dispose();
+}
