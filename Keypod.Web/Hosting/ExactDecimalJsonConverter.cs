@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Keypod.Core.Billing;
@@ -8,9 +9,12 @@ namespace Keypod.Web.Hosting;
 sealed class ExactDecimalJsonConverter : JsonConverter<decimal>
 {
     public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.TokenType == JsonTokenType.String
-            ? decimal.Parse(reader.GetString()!, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture)
-            : reader.GetDecimal();
+        reader.TokenType switch
+        {
+            JsonTokenType.Number when reader.TryGetDecimal(out var number) => number,
+            JsonTokenType.String when decimal.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var text) => text,
+            _ => throw new JsonException("Expected a decimal number."),
+        };
 
     public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) =>
         writer.WriteRawValue(MoneyText.Format(value), skipInputValidation: true);

@@ -68,8 +68,13 @@ static class HostingExtensions
 
     public static void MapKeypod(this WebApplication app)
     {
-        app.UseExceptionHandler(handler => handler.Run(context => Proxy.OpenRouterError.WriteAsync(context, 500,
-            "Keypod hit an internal error; the details are in its log.")));
+        app.UseExceptionHandler(handler => handler.Run(context =>
+        {
+            var error = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
+            return error is BadHttpRequestException badRequest
+                ? Proxy.OpenRouterError.WriteAsync(context, badRequest.StatusCode, "The request could not be read: " + badRequest.Message)
+                : Proxy.OpenRouterError.WriteAsync(context, 500, "Keypod hit an internal error; the details are in its log.");
+        }));
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -45,25 +45,26 @@ sealed class InferenceRequestBody : IDisposable
         {
             while (true)
             {
+                if (length == limit)
+                {
+                    // One more byte than the limit allows tells "too large" apart from "exactly at the limit".
+                    var probe = new byte[1];
+                    if (await context.Request.Body.ReadAsync(probe, context.RequestAborted) > 0)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        return (null, Failure.TooLarge);
+                    }
+                    break;
+                }
                 if (length == buffer.Length)
                 {
-                    if (buffer.Length >= limit)
-                    {
-                        // One more byte than the limit allows tells "too large" apart from "exactly at the limit".
-                        var probe = new byte[1];
-                        if (await context.Request.Body.ReadAsync(probe, context.RequestAborted) > 0)
-                        {
-                            ArrayPool<byte>.Shared.Return(buffer);
-                            return (null, Failure.TooLarge);
-                        }
-                        break;
-                    }
                     var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit));
                     buffer.AsSpan(0, length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = larger;
                 }
-                var read = await context.Request.Body.ReadAsync(buffer.AsMemory(length, (int)Math.Min(buffer.Length, limit) - length), context.RequestAborted);
+                var room = (int)Math.Min(buffer.Length, limit) - length;
+                var read = await context.Request.Body.ReadAsync(buffer.AsMemory(length, room), context.RequestAborted);
                 if (read == 0)
                 {
                     break;
