@@ -13,6 +13,7 @@ static class ManagementApi
         api.MapUsersApi();
         api.MapRequestsApi();
         api.MapUsageApi();
+        api.MapStatementsApi();
     }
 }
 
