@@ -68,6 +68,9 @@ public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFac
 
     public Task ReviseAsync(CostRevision revision) => Enqueue(new Revise(revision));
 
+    /// <summary>Writes rows at once, bypassing the queue; for start-up recovery, before the writer runs.</summary>
+    public Task WriteDirectAsync(IEnumerable<UsageRecord> records) => WriteBatchAsync([.. records.Select(r => new Append(r))]);
+
     Task Enqueue(Entry entry)
     {
         if (queue.Writer.TryWrite(entry))

@@ -124,6 +124,10 @@ public sealed class KeypodApp : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(databasePath + ".journal"))
+        {
+            Directory.Delete(databasePath + ".journal", recursive: true);
+        }
         foreach (var suffix in new[] { "", "-wal", "-shm" })
         {
             try

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Keypod.Core.Data;
 using Keypod.Core.Keys;
+using Keypod.Core.Ledger;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -61,6 +62,22 @@ static class DatabaseSetup
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
         }
         await app.Services.GetRequiredService<KeyDirectory>().ReloadAsync();
+
+        var recovered = await LedgerRecovery.RecoverAsync(app.Services.GetRequiredService<InflightJournal>(),
+            app.Services.GetRequiredService<UsageLedger>(), dbFactory);
+        if (recovered > 0)
+        {
+            app.Logger.LogWarning("Recovered {Count} requests that were in flight when Keypod last stopped; they are recorded as interrupted.", recovered);
+        }
+    }
+
+    /// <summary>The in-flight journal lives beside the database file (<c>keypod.db.journal/</c>).</summary>
+    public static string JournalDirectory(string connectionString)
+    {
+        var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        return string.IsNullOrEmpty(dataSource) || dataSource == ":memory:" || dataSource.StartsWith("file:", StringComparison.Ordinal)
+            ? Path.Combine(Path.GetTempPath(), "keypod-journal-" + Environment.ProcessId)
+            : Path.GetFullPath(dataSource) + ".journal";
     }
 }
 

@@ -44,6 +44,9 @@ static class HostingExtensions
 
         services.AddSingleton<KeyDirectory>();
         services.AddSingleton<UsageLedger>();
+        services.AddSingleton(provider => new InflightJournal(
+            DatabaseSetup.JournalDirectory(provider.GetRequiredService<DatabaseConnection>().ConnectionString),
+            provider.GetRequiredService<ILogger<InflightJournal>>()));
         services.AddHostedService(provider => provider.GetRequiredService<UsageLedger>());
 
         services.AddSingleton<UpstreamClient>();

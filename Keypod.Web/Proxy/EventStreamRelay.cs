@@ -128,7 +128,11 @@ sealed class EventStreamRelay(Exchange exchange, UsageLedger ledger, Func<Exchan
         {
             return null;
         }
-        Facts.GenerationId ??= chunk.GenerationId;
+        if (Facts.GenerationId is null && chunk.GenerationId is not null)
+        {
+            Facts.GenerationId = chunk.GenerationId;
+            exchange.Apply(Facts);
+        }
         Facts.Model = chunk.Model ?? Facts.Model;
         Facts.Provider = chunk.Provider ?? Facts.Provider;
         Facts.ErrorMessage = chunk.ErrorMessage ?? Facts.ErrorMessage;

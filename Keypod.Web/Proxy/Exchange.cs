@@ -7,8 +7,12 @@ using Keypod.Core.Usage;
 namespace Keypod.Web.Proxy;
 
 /// <summary>One proxied request in flight: its ledger row as it fills in, and the single place that commits it.</summary>
-sealed class Exchange(HttpContext context, UsageRecord record, long startedTimestamp, KeypodOptions settings)
+sealed class Exchange(HttpContext context, UsageRecord record, long startedTimestamp, KeypodOptions settings, InflightJournal journal)
 {
+    readonly InflightJournal.Ticket ticket = journal.Start(new InflightEntry(
+        record.RequestId, record.CreatedAt, record.ProjectId, record.UserId, record.ProjectKeyId, record.UserKeyId, record.Endpoint,
+        record.Model, record.Stream, record.MarkupPercent));
+
     public HttpContext Context { get; } = context;
     public UsageRecord Record { get; } = record;
     public KeypodOptions Settings { get; } = settings;
@@ -18,6 +22,12 @@ sealed class Exchange(HttpContext context, UsageRecord record, long startedTimes
 
     public void Apply(ResponseFacts facts)
     {
+        if (Record.GenerationId is null && facts.GenerationId is { } generationId)
+        {
+            journal.NoteGenerationId(ticket, new InflightEntry(
+                Record.RequestId, Record.CreatedAt, Record.ProjectId, Record.UserId, Record.ProjectKeyId, Record.UserKeyId, Record.Endpoint,
+                Record.Model, Record.Stream, Record.MarkupPercent, generationId));
+        }
         Record.GenerationId = facts.GenerationId ?? Record.GenerationId;
         Record.ServedModel = facts.Model ?? Record.ServedModel;
         Record.Provider = facts.Provider ?? Record.Provider;
@@ -77,6 +87,7 @@ sealed class Exchange(HttpContext context, UsageRecord record, long startedTimes
         Record.ErrorMessage = error is { Length: > 1000 } ? error[..1000] : error;
         Record.LatencyMs = ElapsedMs();
         await ledger.AppendAsync(Record);
+        journal.Complete(ticket);
     }
 
     public async Task FailAsync(int status, Outcome outcome, CostSource costSource, string message, UsageLedger ledger, bool retryable = true)

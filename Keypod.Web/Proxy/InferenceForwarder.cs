@@ -20,6 +20,7 @@ sealed partial class InferenceForwarder(
     UpstreamClient upstream,
     KeyDirectory keys,
     UsageLedger ledger,
+    InflightJournal journal,
     IOptionsMonitor<KeypodOptions> options,
     ILogger<InferenceForwarder> logger)
 {
@@ -73,8 +74,20 @@ sealed partial class InferenceForwarder(
                 MarkupPercent = caller.MarkupPercent,
             };
             context.Response.Headers["X-Keypod-Request-Id"] = record.RequestId;
-            var exchange = new Exchange(context, record, started, settings);
-            await ForwardBodyAsync(exchange, body, upstreamPath);
+            var exchange = new Exchange(context, record, started, settings, journal);
+            try
+            {
+                await ForwardBodyAsync(exchange, body, upstreamPath);
+            }
+            finally
+            {
+                if (!exchange.Recorded)
+                {
+                    // Whatever went wrong, a request that passed authentication gets its ledger row.
+                    await exchange.RecordAsync(context.Response.HasStarted ? context.Response.StatusCode : 500, Outcome.Interrupted,
+                        exchange.Record.GenerationId is null ? CostSource.Unpriced : CostSource.Pending, ledger, "Keypod failed while proxying this request.");
+                }
+            }
         }
     }
 

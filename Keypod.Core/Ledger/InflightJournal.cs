@@ -1,0 +1,201 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+
+namespace Keypod.Core.Ledger;
+
+/// <summary>What the journal knows of a request that has not reached the ledger yet.</summary>
+public sealed record InflightEntry(
+    string RequestId, DateTime CreatedAt, Guid ProjectId, Guid UserId, Guid ProjectKeyId, Guid UserKeyId, string Endpoint,
+    string? Model, bool Stream, decimal MarkupPercent, string? GenerationId = null);
+
+/// <summary>
+/// An append-only journal of requests in flight, so a crash (kill -9) loses none: each request is written when it
+/// starts (and again once its generation id is known) with a plain write to the OS, which survives the process
+/// dying without an fsync. At start-up, entries whose row never reached the ledger are recorded as interrupted and
+/// priced later from their generation record. Segments are deleted once every request in them is in the ledger.
+/// </summary>
+public sealed partial class InflightJournal : IDisposable
+{
+    const int EntriesPerSegment = 20_000;
+
+    readonly string directory;
+    readonly ILogger<InflightJournal> logger;
+    readonly Lock gate = new();
+    Segment? current;
+    long nextSegmentNumber;
+
+    public InflightJournal(string directory, ILogger<InflightJournal> logger)
+    {
+        this.directory = directory;
+        this.logger = logger;
+        Directory.CreateDirectory(directory);
+        nextSegmentNumber = Directory.GetFiles(directory, "*.journal").Select(SegmentNumber).DefaultIfEmpty(0).Max() + 1;
+    }
+
+    /// <summary>A request's place in the journal; complete it once its ledger row is committed.</summary>
+    public sealed class Ticket
+    {
+        internal Ticket(Segment segment) => Segment = segment;
+
+        internal Segment Segment { get; }
+        internal bool Completed { get; set; }
+    }
+
+    internal sealed class Segment(string path, FileStream file)
+    {
+        public string Path { get; } = path;
+        public FileStream File { get; } = file;
+        public int Written { get; set; }
+        public int Outstanding { get; set; }
+        public bool Sealed { get; set; }
+    }
+
+    public Ticket Start(InflightEntry entry)
+    {
+        var line = Serialize(entry);
+        lock (gate)
+        {
+            var segment = CurrentSegment();
+            segment.File.Write(line);
+            segment.Written++;
+            segment.Outstanding++;
+            return new Ticket(segment);
+        }
+    }
+
+    /// <summary>Adds the generation id, the key to reconciling a request cut short.</summary>
+    public void NoteGenerationId(Ticket ticket, InflightEntry entry)
+    {
+        var line = Serialize(entry);
+        lock (gate)
+        {
+            if (!ticket.Completed)
+            {
+                ticket.Segment.File.Write(line);
+            }
+        }
+    }
+
+    public void Complete(Ticket ticket)
+    {
+        lock (gate)
+        {
+            if (ticket.Completed)
+            {
+                return;
+            }
+            ticket.Completed = true;
+            var segment = ticket.Segment;
+            segment.Outstanding--;
+            if (segment.Sealed && segment.Outstanding == 0)
+            {
+                Delete(segment);
+            }
+        }
+    }
+
+    /// <summary>Entries of earlier runs (segments this instance did not write), keeping the latest line per request.</summary>
+    public IReadOnlyList<InflightEntry> ReadLeftovers(out IReadOnlyList<string> files)
+    {
+        var entries = new Dictionary<string, InflightEntry>(StringComparer.Ordinal);
+        var paths = Directory.GetFiles(directory, "*.journal").Where(p => current is null || p != current.Path).OrderBy(SegmentNumber).ToList();
+        foreach (var path in paths)
+        {
+            foreach (var line in File.ReadLines(path))
+            {
+                if (string.IsNullOrWhiteSpace(line))
+                {
+                    continue;
+                }
+                try
+                {
+                    if (JsonSerializer.Deserialize(line, JournalJsonContext.Default.InflightEntry) is { } entry)
+                    {
+                        entries[entry.RequestId] = entries.TryGetValue(entry.RequestId, out var known)
+                            ? entry with { GenerationId = entry.GenerationId ?? known.GenerationId }
+                            : entry;
+                    }
+                }
+                catch (JsonException)
+                {
+                    // A line cut short by the crash itself: that request had not started talking to the upstream yet.
+                }
+            }
+        }
+        files = paths;
+        return [.. entries.Values];
+    }
+
+    public static void DeleteFiles(IEnumerable<string> files)
+    {
+        foreach (var file in files)
+        {
+            File.Delete(file);
+        }
+    }
+
+    Segment CurrentSegment()
+    {
+        if (current is { Written: < EntriesPerSegment })
+        {
+            return current;
+        }
+        if (current is not null)
+        {
+            current.Sealed = true;
+            if (current.Outstanding == 0)
+            {
+                Delete(current);
+            }
+        }
+        var path = Path.Combine(directory, $"{nextSegmentNumber++:D12}.journal");
+        // bufferSize 0: every entry goes to the OS at once, so it outlives a killed process.
+        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        var file = new FileStream(path, options);
+        current = new Segment(path, file);
+        return current;
+    }
+
+    void Delete(Segment segment)
+    {
+        segment.File.Dispose();
+        try
+        {
+            File.Delete(segment.Path);
+        }
+        catch (IOException exception)
+        {
+            LogDeleteFailed(exception, segment.Path);
+        }
+    }
+
+    static byte[] Serialize(InflightEntry entry)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(entry, JournalJsonContext.Default.InflightEntry);
+        var line = new byte[json.Length + 1];
+        json.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
+        return line;
+    }
+
+    static long SegmentNumber(string path) => long.TryParse(Path.GetFileNameWithoutExtension(path), out var number) ? number : 0;
+
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            current?.File.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete journal segment {Path}")]
+    partial void LogDeleteFailed(Exception exception, string path);
+}
+
+[JsonSerializable(typeof(InflightEntry))]
+sealed partial class JournalJsonContext : JsonSerializerContext;
