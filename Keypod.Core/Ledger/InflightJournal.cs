@@ -189,7 +189,15 @@ public sealed partial class InflightJournal : IDisposable
     {
         lock (gate)
         {
-            current?.File.Dispose();
+            if (current is { Outstanding: 0 })
+            {
+                Delete(current);
+            }
+            else
+            {
+                current?.File.Dispose();
+            }
+            current = null;
         }
     }
 

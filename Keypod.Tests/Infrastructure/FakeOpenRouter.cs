@@ -195,6 +195,60 @@ public sealed class FakeOpenRouter : IAsyncDisposable
         await context.Response.WriteAsync($"{{\"error\":{{\"code\":404,\"message\":\"Generation {id} not found\"}}}}");
     }
 
+    /// <summary>
+    /// A handler that answers like OpenRouter with a fresh generation id per request: streams of <paramref name="events"/>
+    /// content chunks <paramref name="gap"/> apart, then the usage chunk and [DONE]; bodies after the same total time.
+    /// Each generation's record appears at <c>/generation</c> after <paramref name="recordDelay"/>, with what was charged —
+    /// for a stream cut short, the chunks sent so far.
+    /// </summary>
+    public Func<HttpContext, Task> Synthetic(int events, TimeSpan gap, TimeSpan recordDelay, decimal costPerChunk = 0.000125m)
+    {
+        return async context =>
+        {
+            var id = $"gen-{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}-{Guid.NewGuid():N}"[..44];
+            var stream = (await JsonDocument.ParseAsync(context.Request.Body)).RootElement
+                .TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+            var sent = 0;
+            try
+            {
+                if (!stream)
+                {
+                    await Task.Delay(gap * events, context.RequestAborted);
+                    sent = events;
+                    context.Response.ContentType = "application/json";
+                    await context.Response.WriteAsync(
+                        $$$"""{"id":"{{{id}}}","provider":"Fake","model":"fake/model","object":"chat.completion","created":1,"choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"done"}}],"usage":{"prompt_tokens":10,"completion_tokens":{{{events}}},"total_tokens":{{{10 + events}}},"cost":{{{Cost(events, costPerChunk)}}},"is_byok":false}}""");
+                    return;
+                }
+                context.Response.ContentType = "text/event-stream";
+                await context.Response.WriteAsync(": OPENROUTER PROCESSING\n\n");
+                for (; sent < events; sent++)
+                {
+                    await context.Response.WriteAsync(
+                        $$$"""data: {"id":"{{{id}}}","provider":"Fake","model":"fake/model","object":"chat.completion.chunk","created":1,"choices":[{"index":0,"delta":{"content":"t{{{sent}}} "},"finish_reason":null}]}""" + "\n\n",
+                        context.RequestAborted);
+                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                    await Task.Delay(gap, context.RequestAborted);
+                }
+                await context.Response.WriteAsync(
+                    $$$"""data: {"id":"{{{id}}}","provider":"Fake","model":"fake/model","object":"chat.completion.chunk","created":1,"choices":[{"index":0,"delta":{"content":""},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":{{{events}}},"total_tokens":{{{10 + events}}},"cost":{{{Cost(events, costPerChunk)}}},"is_byok":false}}""" + "\n\ndata: [DONE]\n\n",
+                    context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                // The client (Keypod) hung up: OpenRouter still records what was generated until then.
+            }
+            finally
+            {
+                Generations[id] = (DateTime.UtcNow + recordDelay,
+                    $$$"""{"data":{"id":"{{{id}}}","model":"fake/model","provider_name":"Fake","streamed":{{{(stream ? "true" : "false")}}},"cancelled":{{{(sent < events ? "true" : "false")}}},"tokens_prompt":10,"tokens_completion":{{{sent}}},"native_tokens_reasoning":0,"native_tokens_cached":0,"usage":{{{Cost(sent, costPerChunk)}}},"total_cost":{{{Cost(sent, costPerChunk)}}},"upstream_inference_cost":0,"is_byok":false}}""");
+            }
+        };
+    }
+
+    public static string Cost(int chunks, decimal costPerChunk) =>
+        (0.00001m + chunks * costPerChunk).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public async ValueTask DisposeAsync()
     {
         await app.StopAsync();
