@@ -1,5 +1,10 @@
 using Keypod.Web.Hosting;
 
+if (await MaintenanceCommands.TryRunAsync(args))
+{
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddKeypod();
 

@@ -26,12 +26,17 @@ public sealed class KeypodApp : WebApplicationFactory<Program>
     readonly string databasePath = Path.Combine(Path.GetTempPath(), $"keypod-test-{Guid.NewGuid():N}.db");
     readonly Dictionary<string, string?> settings;
 
-    public KeypodApp(FakeOpenRouter upstream, IDictionary<string, string?>? overrides = null)
+    readonly Action<IServiceCollection>? configureServices;
+
+    public KeypodApp(FakeOpenRouter upstream, IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null,
+        string? databasePath = null)
     {
         Upstream = upstream;
+        this.configureServices = configureServices;
+        this.databasePath = databasePath ?? this.databasePath;
         settings = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Keypod"] = $"Data Source={databasePath}",
+            ["ConnectionStrings:Keypod"] = $"Data Source={this.databasePath}",
             ["Keypod:Admin:MasterKey"] = MasterKey,
             ["Keypod:OpenRouter:BaseUrl"] = upstream.BaseUrl,
             ["Keypod:OpenRouter:ApiKey"] = UpstreamKey,
@@ -55,6 +60,10 @@ public sealed class KeypodApp : WebApplicationFactory<Program>
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+        if (configureServices is not null)
+        {
+            builder.ConfigureServices(configureServices);
         }
     }
 

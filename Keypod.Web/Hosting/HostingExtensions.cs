@@ -78,7 +78,8 @@ static class HostingExtensions
                 ? Proxy.OpenRouterError.WriteAsync(context, badRequest.StatusCode, "The request could not be read: " + badRequest.Message)
                 : Proxy.OpenRouterError.WriteAsync(context, 500, "Keypod hit an internal error; the details are in its log.");
         }));
-        app.UseStatusCodePages();
+        app.UseApiStatusCodeEnvelopes();
+        app.UseSecurityHeaders();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -89,7 +90,8 @@ static class HostingExtensions
         app.MapManagementApi();
 
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Our own CSP (SecurityHeaders) already says frame-ancestors 'none'; Blazor would add a second, weaker one.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 
         var options = app.Services.GetRequiredService<IOptionsMonitor<KeypodOptions>>().CurrentValue;
         if (!options.OpenRouter.HasApiKey)
