@@ -64,7 +64,7 @@ public static class ResponseScanner
             }
             return true;
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
             return false;
         }

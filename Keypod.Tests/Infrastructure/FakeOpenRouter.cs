@@ -85,7 +85,19 @@ public sealed class FakeOpenRouter : IAsyncDisposable
             await ReplayEmbeddingsAsync(context, body.ToArray());
             return;
         }
-        var stream = JsonDocument.Parse(body.ToArray()).RootElement.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+        bool stream;
+        try
+        {
+            using var request = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 1024 });
+            stream = request.RootElement.ValueKind == JsonValueKind.Object
+                && request.RootElement.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+        }
+        catch (JsonException)
+        {
+            context.Response.StatusCode = 400;
+            await context.Response.WriteAsync("""{"error":{"code":400,"message":"fake upstream: invalid JSON"}}""");
+            return;
+        }
         await ReplayAsync(context, stream ? DefaultStreamFixture : DefaultChatFixture);
     }
 

@@ -29,7 +29,11 @@ static class HostingExtensions
             ReloadOnChange = false,
         });
         var services = builder.Services;
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.RequestHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
+        });
 
         services.AddOptions<KeypodOptions>().BindConfiguration(KeypodOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<KeypodOptions>, KeypodOptionsValidator>();

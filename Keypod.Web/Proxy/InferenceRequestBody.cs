@@ -111,7 +111,8 @@ sealed class InferenceRequestBody : IDisposable
                 if (reader.ValueTextEquals("model"u8))
                 {
                     reader.Read();
-                    model = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    model = reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped ? reader.GetString()
+                        : reader.TokenType == JsonTokenType.String ? TryGetString(ref reader) : null;
                     reader.Skip();
                 }
                 else if (reader.ValueTextEquals("stream"u8))
@@ -135,6 +136,19 @@ sealed class InferenceRequestBody : IDisposable
         catch (JsonException)
         {
             return Failure.InvalidJson;
+        }
+    }
+
+    /// <summary>An escaped string can still be unreadable (a lone surrogate); the body is forwarded all the same.</summary>
+    static string? TryGetString(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 

@@ -21,6 +21,8 @@ sealed class UpstreamClient(IOptionsMonitor<KeypodOptions> options) : IDisposabl
         ConnectTimeout = TimeSpan.FromSeconds(15),
         MaxConnectionsPerServer = int.MaxValue,
         EnableMultipleHttp2Connections = true,
+        // Attribution headers such as X-Title may carry an app name in UTF-8: pass its bytes on as they came.
+        RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8,
     }, disposeHandler: true);
 
     public OpenRouterOptions Settings => options.CurrentValue.OpenRouter;
