@@ -4,16 +4,16 @@ using Microsoft.Extensions.Logging;
 
 namespace Keypod.Core.Ledger;
 
-/// <summary>What the journal knows of a request that has not reached the ledger yet.</summary>
-public sealed record InflightEntry(
-    string RequestId, DateTime CreatedAt, Guid ProjectId, Guid UserId, Guid ProjectKeyId, Guid UserKeyId, string Endpoint,
-    string? Model, bool Stream, decimal MarkupPercent, string? GenerationId = null);
+/// <summary>One journal line: a request's ledger row as known so far; <see cref="Final"/> once its response is done.</summary>
+public sealed record JournalLine(bool Final, UsageRecord Record);
 
 /// <summary>
-/// An append-only journal of requests in flight, so a crash (kill -9) loses none: each request is written when it
-/// starts (and again once its generation id is known) with a plain write to the OS, which survives the process
-/// dying without an fsync. At start-up, entries whose row never reached the ledger are recorded as interrupted and
-/// priced later from their generation record. Segments are deleted once every request in them is in the ledger.
+/// The ledger's write-ahead journal, so a crash (kill -9) loses nothing: a request's row is written when the request
+/// starts, again once its generation id is known, and in full just before the client receives the end of its
+/// response — each a plain write to the OS, which survives the process dying, in microseconds instead of a database
+/// commit. The batching ledger writer commits rows in the background; a journal segment is deleted once every row
+/// in it is committed. At start-up, rows of earlier runs missing from the ledger are written: final ones as they
+/// were, the others as interrupted, to be priced from their generation record.
 /// </summary>
 public sealed partial class InflightJournal : IDisposable
 {
@@ -51,9 +51,9 @@ public sealed partial class InflightJournal : IDisposable
         public bool Sealed { get; set; }
     }
 
-    public Ticket Start(InflightEntry entry)
+    public Ticket Start(UsageRecord record)
     {
-        var line = Serialize(entry);
+        var line = Serialize(new JournalLine(false, record));
         lock (gate)
         {
             var segment = CurrentSegment();
@@ -64,8 +64,13 @@ public sealed partial class InflightJournal : IDisposable
         }
     }
 
-    /// <summary>Adds the generation id, the key to reconciling a request cut short.</summary>
-    public void NoteGenerationId(Ticket ticket, InflightEntry entry)
+    /// <summary>Records what is known so far — above all the generation id, the key to reconciling a request cut short.</summary>
+    public void Update(Ticket ticket, UsageRecord record) => Write(ticket, new JournalLine(false, record));
+
+    /// <summary>The finished row: from here on a crash loses nothing, even before the ledger commits it.</summary>
+    public void Finish(Ticket ticket, UsageRecord record) => Write(ticket, new JournalLine(true, record));
+
+    void Write(Ticket ticket, JournalLine entry)
     {
         var line = Serialize(entry);
         lock (gate)
@@ -95,10 +100,10 @@ public sealed partial class InflightJournal : IDisposable
         }
     }
 
-    /// <summary>Entries of earlier runs (segments this instance did not write), keeping the latest line per request.</summary>
-    public IReadOnlyList<InflightEntry> ReadLeftovers(out IReadOnlyList<string> files)
+    /// <summary>Lines of earlier runs (segments this instance did not write), keeping the latest line per request.</summary>
+    public IReadOnlyList<JournalLine> ReadLeftovers(out IReadOnlyList<string> files)
     {
-        var entries = new Dictionary<string, InflightEntry>(StringComparer.Ordinal);
+        var entries = new Dictionary<string, JournalLine>(StringComparer.Ordinal);
         var paths = Directory.GetFiles(directory, "*.journal").Where(p => current is null || p != current.Path).OrderBy(SegmentNumber).ToList();
         foreach (var path in paths)
         {
@@ -110,11 +115,10 @@ public sealed partial class InflightJournal : IDisposable
                 }
                 try
                 {
-                    if (JsonSerializer.Deserialize(line, JournalJsonContext.Default.InflightEntry) is { } entry)
+                    if (JsonSerializer.Deserialize(line, JournalJsonContext.Default.JournalLine) is { } entry
+                        && !(entries.TryGetValue(entry.Record.RequestId, out var known) && known.Final))
                     {
-                        entries[entry.RequestId] = entries.TryGetValue(entry.RequestId, out var known)
-                            ? entry with { GenerationId = entry.GenerationId ?? known.GenerationId }
-                            : entry;
+                        entries[entry.Record.RequestId] = entry;
                     }
                 }
                 catch (JsonException)
@@ -174,9 +178,9 @@ public sealed partial class InflightJournal : IDisposable
         }
     }
 
-    static byte[] Serialize(InflightEntry entry)
+    static byte[] Serialize(JournalLine entry)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(entry, JournalJsonContext.Default.InflightEntry);
+        var json = JsonSerializer.SerializeToUtf8Bytes(entry, JournalJsonContext.Default.JournalLine);
         var line = new byte[json.Length + 1];
         json.CopyTo(line, 0);
         line[^1] = (byte)'\n';
@@ -205,5 +209,6 @@ public sealed partial class InflightJournal : IDisposable
     partial void LogDeleteFailed(Exception exception, string path);
 }
 
-[JsonSerializable(typeof(InflightEntry))]
+[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+[JsonSerializable(typeof(JournalLine))]
 sealed partial class JournalJsonContext : JsonSerializerContext;

@@ -10,15 +10,15 @@ public static class LedgerRecovery
         CancellationToken cancellationToken = default)
     {
         var leftovers = journal.ReadLeftovers(out var files);
-        var missing = new List<InflightEntry>();
+        var missing = new List<JournalLine>();
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             foreach (var chunk in leftovers.Chunk(500))
             {
-                var ids = chunk.Select(e => e.RequestId).ToList();
+                var ids = chunk.Select(e => e.Record.RequestId).ToList();
                 var recorded = (await db.UsageRecords.Where(r => ids.Contains(r.RequestId)).Select(r => r.RequestId).ToListAsync(cancellationToken))
                     .ToHashSet(StringComparer.Ordinal);
-                missing.AddRange(chunk.Where(e => !recorded.Contains(e.RequestId)));
+                missing.AddRange(chunk.Where(e => !recorded.Contains(e.Record.RequestId)));
             }
         }
         if (missing.Count > 0)
@@ -29,21 +29,18 @@ public static class LedgerRecovery
         return missing.Count;
     }
 
-    static UsageRecord ToRecord(InflightEntry entry) => new()
+    static UsageRecord ToRecord(JournalLine line)
     {
-        RequestId = entry.RequestId,
-        CreatedAt = entry.CreatedAt,
-        ProjectId = entry.ProjectId,
-        UserId = entry.UserId,
-        ProjectKeyId = entry.ProjectKeyId,
-        UserKeyId = entry.UserKeyId,
-        Endpoint = entry.Endpoint,
-        Model = entry.Model,
-        Stream = entry.Stream,
-        MarkupPercent = entry.MarkupPercent,
-        GenerationId = entry.GenerationId,
-        Outcome = Outcome.Interrupted,
-        CostSource = entry.GenerationId is null ? CostSource.Unpriced : CostSource.Pending,
-        ErrorMessage = "Keypod stopped while this request was in flight; its cost is reconciled from the generation record.",
-    };
+        var record = line.Record;
+        record.Id = 0;
+        if (!line.Final)
+        {
+            record.Outcome = Outcome.Interrupted;
+            record.CostSource = record.GenerationId is null ? CostSource.Unpriced : CostSource.Pending;
+            record.UpstreamCostUsd = null;
+            record.BilledUsd = null;
+            record.ErrorMessage = "Keypod stopped while this request was in flight; its cost is reconciled from the generation record.";
+        }
+        return record;
+    }
 }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Keypod.Core.Data;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -44,6 +45,8 @@ public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFac
         public CostRevision Revision { get; } = revision;
     }
 
+    sealed class Barrier : Entry;
+
     readonly Channel<Entry> queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(100_000)
     {
         SingleReader = true,
@@ -67,6 +70,9 @@ public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFac
     }
 
     public Task ReviseAsync(CostRevision revision) => Enqueue(new Revise(revision));
+
+    /// <summary>Completes once everything queued before it is committed.</summary>
+    public Task FlushAsync() => Enqueue(new Barrier());
 
     /// <summary>Writes rows at once, bypassing the queue; for start-up recovery, before the writer runs.</summary>
     public Task WriteDirectAsync(IEnumerable<UsageRecord> records) => WriteBatchAsync([.. records.Select(r => new Append(r))]);
@@ -157,53 +163,92 @@ public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFac
         }
     }
 
+    LedgerSql? sql;
+    readonly Dictionary<RollupKey, UsageRollup> rollups = [];
+
     async Task<List<UsageRecord>> WriteBatchAsync(List<Entry> batch)
     {
-        await using var db = await dbFactory.CreateDbContextAsync();
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        var rollups = new RollupAccumulator(db);
+        sql ??= await OpenAsync();
         var added = new List<UsageRecord>(batch.Count);
-
-        var appends = batch.OfType<Append>().Select(a => a.Record).ToList();
-        if (appends.Count > 0)
+        var touched = new HashSet<RollupKey>();
+        try
         {
-            var requestIds = appends.Select(r => r.RequestId).ToList();
-            var existing = await db.UsageRecords.Where(r => requestIds.Contains(r.RequestId)).Select(r => r.RequestId).ToListAsync();
-            var seen = existing.ToHashSet(StringComparer.Ordinal);
-            foreach (var record in appends)
+            using var transaction = sql.Begin();
+            foreach (var entry in batch)
             {
-                if (!seen.Add(record.RequestId))
+                switch (entry)
                 {
-                    continue;
+                    case Append { Record: var record } when sql.Insert(record, transaction):
+                        added.Add(record);
+                        AddToRollup(record, +1, transaction, touched);
+                        break;
+                    case Revise { Revision: var revision }:
+                        var row = sql.FindByRequestId(revision.RequestId, transaction);
+                        if (row is null)
+                        {
+                            LogRevisionForUnknownRow(revision.RequestId);
+                            break;
+                        }
+                        AddToRollup(row, -1, transaction, touched);
+                        Apply(row, revision);
+                        sql.UpdateCost(row, transaction);
+                        AddToRollup(row, +1, transaction, touched);
+                        break;
                 }
-                record.Id = 0;
-                db.UsageRecords.Add(record);
-                added.Add(record);
-                await rollups.AddAsync(record, +1);
             }
-        }
-
-        foreach (var revision in batch.OfType<Revise>().Select(r => r.Revision))
-        {
-            var record = db.ChangeTracker.Entries<UsageRecord>().Select(e => e.Entity).FirstOrDefault(r => r.RequestId == revision.RequestId)
-                ?? await db.UsageRecords.FirstOrDefaultAsync(r => r.RequestId == revision.RequestId);
-            if (record is null)
+            foreach (var key in touched)
             {
-                LogRevisionForUnknownRow(revision.RequestId);
-                continue;
+                sql.SaveRollup(rollups[key], transaction);
             }
-            await rollups.AddAsync(record, -1);
-            Apply(record, revision);
-            await rollups.AddAsync(record, +1);
+            transaction.Commit();
         }
-
-        await db.SaveChangesAsync();
-        await transaction.CommitAsync();
-        foreach (var record in appends)
+        catch
         {
-            db.Entry(record).State = EntityState.Detached;
+            // The cached totals may hold this batch's additions: forget them and reconnect before the retry.
+            rollups.Clear();
+            sql.Dispose();
+            sql = null;
+            throw;
+        }
+        if (rollups.Count > 50_000)
+        {
+            rollups.Clear();
         }
         return added;
+    }
+
+    async Task<LedgerSql> OpenAsync()
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var connection = new SqliteConnection(db.Database.GetConnectionString());
+        await connection.OpenAsync();
+        await using var pragmas = connection.CreateCommand();
+        pragmas.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
+        await pragmas.ExecuteNonQueryAsync();
+        return new LedgerSql(connection);
+    }
+
+    /// <summary>The writer owns the rollups, so it keeps recent ones in memory and writes their new totals once per batch.</summary>
+    void AddToRollup(UsageRecord record, int sign, SqliteTransaction transaction, HashSet<RollupKey> touched)
+    {
+        var key = RollupKey.Of(record);
+        if (!rollups.TryGetValue(key, out var rollup))
+        {
+            rollup = sql!.LoadRollup(key, transaction);
+            rollups[key] = rollup;
+        }
+        touched.Add(key);
+        rollup.Requests += sign;
+        rollup.PromptTokens += sign * record.PromptTokens;
+        rollup.CompletionTokens += sign * record.CompletionTokens;
+        rollup.CachedTokens += sign * record.CachedTokens;
+        rollup.ReasoningTokens += sign * record.ReasoningTokens;
+        rollup.UpstreamCostUsd += sign * (record.UpstreamCostUsd ?? 0m);
+        rollup.BilledUsd += sign * (record.BilledUsd ?? 0m);
+        if (record.CostSource is CostSource.Pending or CostSource.Unpriced)
+        {
+            rollup.UnpricedRequests += sign;
+        }
     }
 
     static void Apply(UsageRecord record, CostRevision revision)

@@ -60,8 +60,9 @@ public sealed class StreamingTests(GatewayFixture fixture) : IClassFixture<Gatew
         }
     }
 
+    /// <summary>The finished row is in the write-ahead journal (durable against a crash) before the client can see [DONE].</summary>
     [Fact]
-    public async Task The_ledger_row_is_committed_before_the_client_sees_done()
+    public async Task The_ledger_row_is_durable_before_the_client_sees_done()
     {
         var keys = await fixture.App.CreateKeysAsync();
         using var client = fixture.App.CreateClient(keys.Bearer);
@@ -78,8 +79,29 @@ public sealed class StreamingTests(GatewayFixture fixture) : IClassFixture<Gatew
         }
 
         line.Should().Be("data: [DONE]");
+        var requestId = response.Headers.GetValues("X-Keypod-Request-Id").Single();
+        var journalled = Directory.GetFiles(fixture.App.DatabasePath + ".journal", "*.journal")
+            .SelectMany(path => ReadShared(path))
+            .Where(l => l.Contains(requestId, StringComparison.Ordinal) && l.Contains("\"Final\":true", StringComparison.Ordinal));
+        await using var db = await fixture.App.CreateDbContextAsync();
+        var committed = db.UsageRecords.Any(r => r.RequestId == requestId);
+        (journalled.Any() || committed).Should().BeTrue("the finished row is journalled or committed before [DONE] is sent");
         var rows = await fixture.App.LedgerAsync(keys.ProjectId);
         rows.Should().ContainSingle().Which.Outcome.Should().Be(Outcome.Completed);
+    }
+
+    static IEnumerable<string> ReadShared(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd().Split('\n');
+        }
+        catch (FileNotFoundException)
+        {
+            return [];
+        }
     }
 
     [Fact]

@@ -105,8 +105,10 @@ public sealed class KeypodApp : WebApplicationFactory<Program>
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary>The project's ledger rows, after the writer has committed everything queued so far.</summary>
     public async Task<List<UsageRecord>> LedgerAsync(Guid projectId)
     {
+        await Services.GetRequiredService<UsageLedger>().FlushAsync();
         await using var db = await Services.GetRequiredService<IDbContextFactory<KeypodDbContext>>().CreateDbContextAsync();
         return await db.UsageRecords.AsNoTracking().Where(r => r.ProjectId == projectId).OrderBy(r => r.Id).ToListAsync();
     }

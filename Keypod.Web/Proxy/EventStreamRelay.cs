@@ -92,7 +92,7 @@ sealed class EventStreamRelay(Exchange exchange, UsageLedger ledger, Func<Exchan
                 {
                     // The ledger row is durable before the client can see the stream end.
                     await WriteAsync(data[written..eventStart]);
-                    await CommitAsync();
+                    Commit();
                     written = eventStart;
                 }
                 else if (!sawDataEvent || payload.IndexOf("\"usage\""u8) >= 0 || payload.IndexOf("\"error\""u8) >= 0)
@@ -162,7 +162,7 @@ sealed class EventStreamRelay(Exchange exchange, UsageLedger ledger, Func<Exchan
         return output;
     }
 
-    async Task CommitAsync()
+    void Commit()
     {
         if (exchange.Recorded)
         {
@@ -170,7 +170,7 @@ sealed class EventStreamRelay(Exchange exchange, UsageLedger ledger, Func<Exchan
         }
         exchange.Apply(Facts);
         exchange.Price(Facts, status);
-        await exchange.RecordAsync(status, Facts.ErrorMessage is null ? Outcome.Completed : Outcome.MidstreamError,
+        exchange.Finish(status, Facts.ErrorMessage is null ? Outcome.Completed : Outcome.MidstreamError,
             exchange.Record.CostSource, ledger, Facts.ErrorMessage);
     }
 
@@ -189,7 +189,7 @@ sealed class EventStreamRelay(Exchange exchange, UsageLedger ledger, Func<Exchan
             await WriteAsync(Encoding.UTF8.GetBytes(chunk));
             exchange.Apply(Facts);
             exchange.Price(Facts, status);
-            await exchange.RecordAsync(status, code == 504 ? Outcome.UpstreamTimeout : Outcome.UpstreamError, exchange.Record.CostSource, ledger, message);
+            exchange.Finish(status, code == 504 ? Outcome.UpstreamTimeout : Outcome.UpstreamError, exchange.Record.CostSource, ledger, message);
             await WriteAsync("data: [DONE]\n\n"u8.ToArray());
         }
         catch (Exception exception) when (exception is OperationCanceledException or IOException)

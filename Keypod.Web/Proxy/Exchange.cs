@@ -9,9 +9,7 @@ namespace Keypod.Web.Proxy;
 /// <summary>One proxied request in flight: its ledger row as it fills in, and the single place that commits it.</summary>
 sealed class Exchange(HttpContext context, UsageRecord record, long startedTimestamp, KeypodOptions settings, InflightJournal journal)
 {
-    readonly InflightJournal.Ticket ticket = journal.Start(new InflightEntry(
-        record.RequestId, record.CreatedAt, record.ProjectId, record.UserId, record.ProjectKeyId, record.UserKeyId, record.Endpoint,
-        record.Model, record.Stream, record.MarkupPercent));
+    readonly InflightJournal.Ticket ticket = journal.Start(record);
 
     public HttpContext Context { get; } = context;
     public UsageRecord Record { get; } = record;
@@ -22,12 +20,7 @@ sealed class Exchange(HttpContext context, UsageRecord record, long startedTimes
 
     public void Apply(ResponseFacts facts)
     {
-        if (Record.GenerationId is null && facts.GenerationId is { } generationId)
-        {
-            journal.NoteGenerationId(ticket, new InflightEntry(
-                Record.RequestId, Record.CreatedAt, Record.ProjectId, Record.UserId, Record.ProjectKeyId, Record.UserKeyId, Record.Endpoint,
-                Record.Model, Record.Stream, Record.MarkupPercent, generationId));
-        }
+        var learnedGenerationId = Record.GenerationId is null && facts.GenerationId is not null;
         Record.GenerationId = facts.GenerationId ?? Record.GenerationId;
         Record.ServedModel = facts.Model ?? Record.ServedModel;
         Record.Provider = facts.Provider ?? Record.Provider;
@@ -40,6 +33,10 @@ sealed class Exchange(HttpContext context, UsageRecord record, long startedTimes
             Record.ReasoningTokens = usage.ReasoningTokens;
             Record.WebSearches = usage.WebSearches;
             Record.IsByok = usage.IsByok;
+        }
+        if (learnedGenerationId && !Recorded)
+        {
+            journal.Update(ticket, Record);
         }
     }
 
@@ -69,7 +66,11 @@ sealed class Exchange(HttpContext context, UsageRecord record, long startedTimes
         }
     }
 
-    public async Task RecordAsync(int status, Outcome outcome, CostSource costSource, UsageLedger ledger, string? error)
+    /// <summary>
+    /// Finishes the row: journalled at once (durable against a crash before the client sees the response end), then
+    /// queued for the ledger's next batch — the request does not wait for the database.
+    /// </summary>
+    public void Finish(int status, Outcome outcome, CostSource costSource, UsageLedger ledger, string? error)
     {
         if (Recorded)
         {
@@ -86,14 +87,23 @@ sealed class Exchange(HttpContext context, UsageRecord record, long startedTimes
         }
         Record.ErrorMessage = error is { Length: > 1000 } ? error[..1000] : error;
         Record.LatencyMs = ElapsedMs();
-        await ledger.AppendAsync(Record);
-        journal.Complete(ticket);
+        journal.Finish(ticket, Record);
+        ledger.AppendAsync(Record).ContinueWith(
+            (committed, state) =>
+            {
+                if (committed.IsCompletedSuccessfully)
+                {
+                    var (journal, ticket) = ((InflightJournal, InflightJournal.Ticket))state!;
+                    journal.Complete(ticket);
+                }
+            },
+            (journal, ticket), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    public async Task FailAsync(int status, Outcome outcome, CostSource costSource, string message, UsageLedger ledger, bool retryable = true)
+    public Task FailAsync(int status, Outcome outcome, CostSource costSource, string message, UsageLedger ledger, bool retryable = true)
     {
-        await RecordAsync(status, outcome, costSource, ledger, message);
-        await OpenRouterError.WriteAsync(Context, status, message, retryable);
+        Finish(status, outcome, costSource, ledger, message);
+        return OpenRouterError.WriteAsync(Context, status, message, retryable);
     }
 
     int ElapsedMs() => (int)Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds;

@@ -84,7 +84,7 @@ sealed partial class InferenceForwarder(
                 if (!exchange.Recorded)
                 {
                     // Whatever went wrong, a request that passed authentication gets its ledger row.
-                    await exchange.RecordAsync(context.Response.HasStarted ? context.Response.StatusCode : 500, Outcome.Interrupted,
+                    exchange.Finish(context.Response.HasStarted ? context.Response.StatusCode : 500, Outcome.Interrupted,
                         exchange.Record.GenerationId is null ? CostSource.Unpriced : CostSource.Pending, ledger, "Keypod failed while proxying this request.");
                 }
             }
@@ -127,7 +127,7 @@ sealed partial class InferenceForwarder(
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            await exchange.RecordAsync(499, Outcome.ClientAborted, CostSource.Unpriced, ledger, "Client disconnected before the upstream answered.");
+            exchange.Finish(499, Outcome.ClientAborted, CostSource.Unpriced, ledger, "Client disconnected before the upstream answered.");
             return;
         }
         catch (OperationCanceledException)
@@ -216,7 +216,7 @@ sealed partial class InferenceForwarder(
             exchange.Price(facts, status);
             var rewritten = RewriteCost(exchange, json, facts);
 
-            await exchange.RecordAsync(status, outcome, exchange.Record.CostSource, ledger, facts.ErrorMessage);
+            exchange.Finish(status, outcome, exchange.Record.CostSource, ledger, facts.ErrorMessage);
             ProxyHeaders.CopyToClient(response, context.Response, keepContentLength: false);
             AddGenerationIdHeader(context, response, facts);
             if (rewritten is null)
@@ -275,7 +275,7 @@ sealed partial class InferenceForwarder(
             ArrayPool<byte>.Shared.Return(head);
         }
         exchange.Record.CostSource = exchange.Record.GenerationId is null ? CostSource.Unpriced : CostSource.Pending;
-        await exchange.RecordAsync((int)response.StatusCode, outcome, exchange.Record.CostSource, ledger, null);
+        exchange.Finish((int)response.StatusCode, outcome, exchange.Record.CostSource, ledger, null);
     }
 
     async Task RelayEventStreamAsync(Exchange exchange, HttpResponseMessage response, CancellationTokenSource upstreamCancellation)
@@ -313,7 +313,7 @@ sealed partial class InferenceForwarder(
         {
             exchange.Apply(relay.Facts);
             exchange.Price(relay.Facts, status);
-            await exchange.RecordAsync(status, outcome, exchange.Record.CostSource, ledger, failure ?? relay.Facts.ErrorMessage);
+            exchange.Finish(status, outcome, exchange.Record.CostSource, ledger, failure ?? relay.Facts.ErrorMessage);
         }
     }
 
