@@ -90,7 +90,7 @@ public sealed record ListedModel(
         })],
     };
 
-    sealed record WireModel
+    internal sealed record WireModel
     {
         public string? Id { get; init; }
         public string? CanonicalSlug { get; init; }
@@ -102,7 +102,7 @@ public sealed record ListedModel(
         public ModelPricing? Pricing { get; init; }
     }
 
-    sealed record WireArchitecture
+    internal sealed record WireArchitecture
     {
         public List<string>? InputModalities { get; init; }
         public List<string>? OutputModalities { get; init; }

@@ -16,7 +16,7 @@ static class PricingRegistration
     public static IServiceCollection AddPricing(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddRefitClient<IOpenRouterApi>(new RefitSettings(new SystemTextJsonContentSerializer(OpenRouterJson.Options)))
+        services.AddRefitGeneratedClient<IOpenRouterApi>(OpenRouterJson.Context)
             .ConfigureHttpClient((provider, client) =>
             {
                 var openRouter = provider.GetRequiredService<IOptionsMonitor<KeypodOptions>>().CurrentValue.OpenRouter;
