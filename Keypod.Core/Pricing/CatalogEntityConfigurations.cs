@@ -27,6 +27,7 @@ sealed class ModelPriceConfiguration : IEntityTypeConfiguration<ModelPrice>
             tier.ToTable("ModelPriceOverrides");
             tier.WithOwner().HasForeignKey("ModelPriceId");
             tier.HasKey("ModelPriceId", nameof(PriceOverride.Position));
+            tier.Property(o => o.Position).ValueGeneratedNever();
             tier.Property(o => o.UtcDays).HasMaxLength(100);
         });
     }

@@ -473,7 +473,6 @@ namespace Keypod.Core.Data.Migrations
                                 .HasColumnType("INTEGER");
 
                             b1.Property<int>("Position")
-                                .ValueGeneratedOnAdd()
                                 .HasColumnType("INTEGER");
 
                             b1.Property<decimal?>("Audio")

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Keypod.Core.Data.Migrations
 {
     [DbContext(typeof(KeypodDbContext))]
-    [Migration("20261204164129_PricingCatalog")]
+    [Migration("20261204164806_PricingCatalog")]
     partial class PricingCatalog
     {
         /// <inheritdoc />
@@ -476,7 +476,6 @@ namespace Keypod.Core.Data.Migrations
                                 .HasColumnType("INTEGER");
 
                             b1.Property<int>("Position")
-                                .ValueGeneratedOnAdd()
                                 .HasColumnType("INTEGER");
 
                             b1.Property<decimal?>("Audio")
