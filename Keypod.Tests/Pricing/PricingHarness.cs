@@ -48,7 +48,7 @@ sealed class PricingHarness : IAsyncDisposable
             services.AddSingleton(clock);
         }
         services.AddPricing();
-        services.ConfigureHttpClientDefaults(client => client.ConfigurePrimaryHttpMessageHandler(() => upstream));
+        services.AddHttpClient(Refit.UniqueName.ForType<IOpenRouterApi>()).ConfigurePrimaryHttpMessageHandler(() => upstream);
         var provider = services.BuildServiceProvider();
         await using (var db = await provider.GetRequiredService<IDbContextFactory<KeypodDbContext>>().CreateDbContextAsync())
         {
