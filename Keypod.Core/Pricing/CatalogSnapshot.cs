@@ -96,7 +96,8 @@ sealed partial class CatalogSnapshot
             return null;
         }
         var filter = string.IsNullOrWhiteSpace(outputModalities) ? "text" : outputModalities.Trim().ToLowerInvariant();
-        return listings.GetOrAdd(filter, Render);
+        // The query string is the caller's: cache only the two listings everyone asks for, not one per filter sent.
+        return filter is "text" or "all" ? listings.GetOrAdd(filter, Render) : Render(filter);
     }
 
     ReadOnlyMemory<byte> Render(string filter)

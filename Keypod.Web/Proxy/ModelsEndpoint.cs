@@ -1,4 +1,5 @@
 using Keypod.Core.Pricing;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Keypod.Web.Proxy;
 
@@ -8,9 +9,9 @@ namespace Keypod.Web.Proxy;
 /// </summary>
 static class ModelsEndpoint
 {
-    public static async Task GetAsync(HttpContext context, PricingCatalog catalog, string? output_modalities)
+    public static async Task GetAsync(HttpContext context, PricingCatalog catalog, [FromQuery(Name = "output_modalities")] string? outputModalities)
     {
-        if (catalog.ModelsJson(output_modalities) is not { } json)
+        if (catalog.ModelsJson(outputModalities) is not { } json)
         {
             await OpenRouterError.WriteAsync(context, 503,
                 "Keypod has not fetched the model catalog from OpenRouter yet; it retries in the background. Try again shortly.");
