@@ -1,4 +1,5 @@
 using Keypod.Core.Ledger;
+using Keypod.Core.Pricing;
 using Keypod.Core.Projects;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,6 +13,8 @@ public sealed class KeypodDbContext(DbContextOptions<KeypodDbContext> options) :
     public DbSet<UserKey> UserKeys => Set<UserKey>();
     public DbSet<UsageRecord> UsageRecords => Set<UsageRecord>();
     public DbSet<UsageRollup> UsageRollups => Set<UsageRollup>();
+    public DbSet<CatalogModel> CatalogModels => Set<CatalogModel>();
+    public DbSet<ModelPrice> ModelPrices => Set<ModelPrice>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KeypodDbContext).Assembly);

@@ -55,6 +55,7 @@ static class HostingExtensions
 
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<InferenceForwarder>();
+        services.AddPricing();
 
         services.ConfigureHttpJsonOptions(json =>
         {

@@ -1,21 +1,24 @@
+using Keypod.Core.Pricing;
+using Microsoft.AspNetCore.Mvc;
+
 namespace Keypod.Web.Proxy;
 
-/// <summary><c>GET /v1/models</c>: public, OpenRouter's catalog passed through (query string included).</summary>
+/// <summary>
+/// <c>GET /v1/models</c>: public, served from the stored catalog in OpenRouter's shape (<c>{"data":[...]}</c>, each model
+/// as OpenRouter sent it), honouring <c>?output_modalities=</c>. Until a first refresh has stored something: 503.
+/// </summary>
 static class ModelsEndpoint
 {
-    public static async Task GetAsync(HttpContext context, UpstreamClient upstream)
+    public static async Task GetAsync(HttpContext context, PricingCatalog catalog, [FromQuery(Name = "output_modalities")] string? outputModalities)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, upstream.UriFor("models" + context.Request.QueryString));
-        try
+        if (catalog.ModelsJson(outputModalities) is not { } json)
         {
-            using var response = await upstream.SendAsync(request, context.RequestAborted);
-            context.Response.StatusCode = (int)response.StatusCode;
-            context.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
-            await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+            await OpenRouterError.WriteAsync(context, 503,
+                "Keypod has not fetched the model catalog from OpenRouter yet; it retries in the background. Try again shortly.");
+            return;
         }
-        catch (HttpRequestException exception)
-        {
-            await OpenRouterError.WriteAsync(context, 502, "The model catalog could not be fetched from the upstream: " + exception.HttpRequestError + ".");
-        }
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = json.Length;
+        await context.Response.Body.WriteAsync(json, context.RequestAborted);
     }
 }

@@ -187,6 +187,139 @@ namespace Keypod.Core.Data.Migrations
                     b.ToTable("UsageRollups");
                 });
 
+            modelBuilder.Entity("Keypod.Core.Pricing.CatalogModel", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CanonicalSlug")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ContextLength")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DelistedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("FirstSeenAt")
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("InputModalities")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("OutputModalities")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RawJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CanonicalSlug");
+
+                    b.ToTable("CatalogModels");
+                });
+
+            modelBuilder.Entity("Keypod.Core.Pricing.ModelPrice", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<decimal>("Audio")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("AudioOutput")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("Completion")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("EffectiveFrom")
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("Image")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("ImageOutput")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("ImageToken")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("InputAudioCache")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("InputCacheRead")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("InputCacheWrite")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("InputCacheWrite1h")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("InternalReasoning")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("Prompt")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("Request")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("WebSearch")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ModelId", "EffectiveFrom")
+                        .IsUnique();
+
+                    b.ToTable("ModelPrices");
+                });
+
             modelBuilder.Entity("Keypod.Core.Projects.Project", b =>
                 {
                     b.Property<Guid>("Id")
@@ -326,6 +459,74 @@ namespace Keypod.Core.Data.Migrations
                     b.ToTable("UserKeys");
                 });
 
+            modelBuilder.Entity("Keypod.Core.Pricing.ModelPrice", b =>
+                {
+                    b.HasOne("Keypod.Core.Pricing.CatalogModel", null)
+                        .WithMany("Prices")
+                        .HasForeignKey("ModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.OwnsMany("Keypod.Core.Pricing.PriceOverride", "Overrides", b1 =>
+                        {
+                            b1.Property<long>("ModelPriceId")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<int>("Position")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<decimal?>("Audio")
+                                .HasPrecision(28, 18)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<decimal?>("Completion")
+                                .HasPrecision(28, 18)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<decimal?>("InputAudioCache")
+                                .HasPrecision(28, 18)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<decimal?>("InputCacheRead")
+                                .HasPrecision(28, 18)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<decimal?>("InputCacheWrite")
+                                .HasPrecision(28, 18)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<decimal?>("InputCacheWrite1h")
+                                .HasPrecision(28, 18)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<int?>("MinPromptTokens")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<decimal?>("Prompt")
+                                .HasPrecision(28, 18)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("UtcDays")
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<int?>("UtcEnd")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<int?>("UtcStart")
+                                .HasColumnType("INTEGER");
+
+                            b1.HasKey("ModelPriceId", "Position");
+
+                            b1.ToTable("ModelPriceOverrides", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("ModelPriceId");
+                        });
+
+                    b.Navigation("Overrides");
+                });
+
             modelBuilder.Entity("Keypod.Core.Projects.ProjectKey", b =>
                 {
                     b.HasOne("Keypod.Core.Projects.Project", null)
@@ -351,6 +552,11 @@ namespace Keypod.Core.Data.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Keypod.Core.Pricing.CatalogModel", b =>
+                {
+                    b.Navigation("Prices");
                 });
 
             modelBuilder.Entity("Keypod.Core.Projects.Project", b =>
