@@ -1,3 +1,4 @@
+using Keypod.Tests.Infrastructure;
 using System.Text.Json;
 using Keypod.Core.Pricing;
 
@@ -11,7 +12,7 @@ namespace Keypod.Tests.Pricing;
 public sealed class CapturedCostTests : IDisposable
 {
     readonly TempDatabase database = new();
-    readonly FakeOpenRouter upstream = new();
+    readonly FakeOpenRouterHandler upstream = new();
 
     public void Dispose() => database.Dispose();
 
@@ -25,7 +26,7 @@ public sealed class CapturedCostTests : IDisposable
     [InlineData("client-recordings/ai-sdk-provider/7buJmKWfmK3/response.jsonl")]
     public async Task The_catalog_prices_a_captured_response_as_openrouter_charged_it(string capture)
     {
-        upstream.ServeModels(OpenRouterFixtures.Read("models/models-all-modalities-2026-08-19.json"));
+        upstream.ServeModels(File.ReadAllText(Fixtures.PathOf("models/models-all-modalities-2026-08-19.json")));
         await using var app = await PricingHarness.StartAsync(database.Path, upstream);
         (await app.Catalog.RefreshAsync()).Succeeded.Should().BeTrue();
         var (model, usage) = LastUsage(capture);
@@ -49,7 +50,7 @@ public sealed class CapturedCostTests : IDisposable
     /// <summary>The last object carrying a usage with a cost: a body, an SSE data line, or a recorder's JSON line.</summary>
     static (string Model, JsonElement Usage) LastUsage(string capture)
     {
-        var text = OpenRouterFixtures.Read(capture);
+        var text = File.ReadAllText(Fixtures.PathOf(capture));
         var candidates = new List<string>();
         if (capture.EndsWith(".json", StringComparison.Ordinal))
         {

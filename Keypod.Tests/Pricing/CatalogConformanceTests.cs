@@ -1,3 +1,4 @@
+using Keypod.Tests.Infrastructure;
 using System.Globalization;
 using System.Text.Json;
 using Keypod.Core.Pricing;
@@ -31,7 +32,7 @@ public sealed class CatalogConformanceTests
     [Fact]
     public void Every_model_of_the_current_catalog_is_priced_as_computed_independently()
     {
-        using var document = JsonDocument.Parse(OpenRouterFixtures.Read(CurrentCatalog));
+        using var document = JsonDocument.Parse(File.ReadAllText(Fixtures.PathOf(CurrentCatalog)));
         var models = document.RootElement.GetProperty("data").EnumerateArray().ToList();
         models.Should().HaveCount(414);
 
@@ -78,7 +79,7 @@ public sealed class CatalogConformanceTests
     [Fact]
     public void Long_decimal_prices_are_read_exactly()
     {
-        using var document = JsonDocument.Parse(OpenRouterFixtures.Read(CurrentCatalog));
+        using var document = JsonDocument.Parse(File.ReadAllText(Fixtures.PathOf(CurrentCatalog)));
         var flash = document.RootElement.GetProperty("data").EnumerateArray().Single(m => m.GetProperty("id").GetString() == "google/gemini-3.7-flash");
 
         ListedModel.TryRead(flash, out var listed, out _).Should().BeTrue();
@@ -91,7 +92,7 @@ public sealed class CatalogConformanceTests
     [Fact]
     public void The_older_catalog_shape_with_only_data_parses_and_prices()
     {
-        var response = JsonSerializer.Deserialize<ModelListResponse>(OpenRouterFixtures.Read("models/models-2026-05-22.json"), OpenRouterJson.Options);
+        var response = JsonSerializer.Deserialize<ModelListResponse>(File.ReadAllText(Fixtures.PathOf("models/models-2026-05-22.json")), OpenRouterJson.Options);
 
         response!.TotalCount.Should().BeNull();
         response.Data.Should().HaveCount(356);

@@ -1,3 +1,4 @@
+using Keypod.Tests.Infrastructure;
 using System.Net;
 using System.Text.Json;
 using Keypod.Core.Pricing;
@@ -11,7 +12,7 @@ namespace Keypod.Tests.Pricing;
 public sealed class ModelsEndpointTests : IDisposable
 {
     readonly TempDatabase database = new();
-    readonly FakeOpenRouter upstream = new();
+    readonly FakeOpenRouterHandler upstream = new();
 
     public void Dispose() => database.Dispose();
 
@@ -34,7 +35,7 @@ public sealed class ModelsEndpointTests : IDisposable
     [Fact]
     public async Task The_start_up_refresh_fills_the_catalog_and_it_is_served_in_openrouter_shape()
     {
-        upstream.ServeModels(OpenRouterFixtures.Read("models/models-all-modalities-2026-08-19.json"));
+        upstream.ServeModels(File.ReadAllText(Fixtures.PathOf("models/models-all-modalities-2026-08-19.json")));
         await using var app = CreateApp();
         using var client = app.CreateClient();
 
@@ -49,7 +50,7 @@ public sealed class ModelsEndpointTests : IDisposable
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         using var served = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        using var expected = JsonDocument.Parse(OpenRouterFixtures.Read("models/models-2026-08-19.json"));
+        using var expected = JsonDocument.Parse(File.ReadAllText(Fixtures.PathOf("models/models-2026-08-19.json")));
         served.RootElement.GetProperty("data").EnumerateArray().Zip(expected.RootElement.GetProperty("data").EnumerateArray())
             .Should().HaveCount(414).And.OnlyContain(pair => JsonElement.DeepEquals(pair.First, pair.Second));
         response.Dispose();

@@ -1,3 +1,4 @@
+using Keypod.Tests.Infrastructure;
 using System.Net;
 using Keypod.Core.Pricing;
 
@@ -7,14 +8,14 @@ namespace Keypod.Tests.Pricing;
 public sealed class OpenRouterApiTests : IDisposable
 {
     readonly TempDatabase database = new();
-    readonly FakeOpenRouter upstream = new();
+    readonly FakeOpenRouterHandler upstream = new();
 
     public void Dispose() => database.Dispose();
 
     [Fact]
     public async Task A_generation_record_is_read_with_its_money_as_decimals()
     {
-        upstream.Serve(OpenRouterFixtures.Read("endpoints/generation.json"));
+        upstream.Serve(File.ReadAllText(Fixtures.PathOf("endpoints/generation.json")));
         await using var app = await PricingHarness.StartAsync(database.Path, upstream);
 
         using var response = await app.Api.GetGenerationAsync("gen-1771967973-0hZ8J5kY7qLMOKbPx0u3");
@@ -62,11 +63,11 @@ public sealed class OpenRouterApiTests : IDisposable
     [Fact]
     public async Task The_models_endpoint_reads_both_catalog_shapes()
     {
-        upstream.Serve(OpenRouterFixtures.Read("models/models-2026-08-19.json"));
+        upstream.Serve(File.ReadAllText(Fixtures.PathOf("models/models-2026-08-19.json")));
         await using var app = await PricingHarness.StartAsync(database.Path, upstream);
 
         var current = await app.Api.GetModelsAsync();
-        upstream.Serve(OpenRouterFixtures.Read("models/models-2026-05-22.json"));
+        upstream.Serve(File.ReadAllText(Fixtures.PathOf("models/models-2026-05-22.json")));
         var older = await app.Api.GetModelsAsync();
 
         current.Data.Should().HaveCount(414);

@@ -1,3 +1,4 @@
+using Keypod.Tests.Infrastructure;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -14,7 +15,7 @@ public sealed class PricingCatalogTests : IDisposable
     static readonly DateTimeOffset FirstFetch = new(2026, 8, 19, 8, 0, 0, TimeSpan.Zero);
 
     readonly TempDatabase database = new();
-    readonly FakeOpenRouter upstream = new();
+    readonly FakeOpenRouterHandler upstream = new();
     readonly ManualClock clock = new(FirstFetch);
 
     public void Dispose() => database.Dispose();
@@ -22,7 +23,7 @@ public sealed class PricingCatalogTests : IDisposable
     [Fact]
     public async Task A_refresh_stores_every_model_and_serves_them_in_openrouter_shape()
     {
-        upstream.ServeModels(OpenRouterFixtures.Read(AllModalities));
+        upstream.ServeModels(File.ReadAllText(Fixtures.PathOf(AllModalities)));
         await using var app = await PricingHarness.StartAsync(database.Path, upstream, clock);
 
         var result = await app.Catalog.RefreshAsync();
@@ -40,7 +41,7 @@ public sealed class PricingCatalogTests : IDisposable
 
         // Default listing = text-output models, the same objects in the same order as OpenRouter's own default answer.
         using var served = JsonDocument.Parse(app.Catalog.ModelsJson()!.Value);
-        using var upstreamDefault = JsonDocument.Parse(OpenRouterFixtures.Read("models/models-2026-08-19.json"));
+        using var upstreamDefault = JsonDocument.Parse(File.ReadAllText(Fixtures.PathOf("models/models-2026-08-19.json")));
         var servedModels = served.RootElement.GetProperty("data").EnumerateArray().ToList();
         var expectedModels = upstreamDefault.RootElement.GetProperty("data").EnumerateArray().ToList();
         servedModels.Select(m => m.GetProperty("id").GetString()).Should().Equal(expectedModels.Select(m => m.GetProperty("id").GetString()));
@@ -53,7 +54,7 @@ public sealed class PricingCatalogTests : IDisposable
     [Fact]
     public async Task Lookups_accept_ids_canonical_slugs_and_dated_slugs_but_not_unknown_models()
     {
-        upstream.ServeModels(OpenRouterFixtures.Read(AllModalities));
+        upstream.ServeModels(File.ReadAllText(Fixtures.PathOf(AllModalities)));
         await using var app = await PricingHarness.StartAsync(database.Path, upstream, clock);
         await app.Catalog.RefreshAsync();
         var at = FirstFetch.UtcDateTime.AddMinutes(1);
@@ -74,7 +75,7 @@ public sealed class PricingCatalogTests : IDisposable
     [Fact]
     public async Task Prices_survive_the_database_exactly_overrides_included()
     {
-        upstream.ServeModels(OpenRouterFixtures.Read(AllModalities));
+        upstream.ServeModels(File.ReadAllText(Fixtures.PathOf(AllModalities)));
         await using (var app = await PricingHarness.StartAsync(database.Path, upstream, clock))
         {
             await app.Catalog.RefreshAsync();
@@ -82,7 +83,7 @@ public sealed class PricingCatalogTests : IDisposable
 
         await using var restarted = await PricingHarness.StartAsync(database.Path, upstream, clock);
         var at = FirstFetch.UtcDateTime.AddHours(1);
-        using var document = JsonDocument.Parse(OpenRouterFixtures.Read(AllModalities));
+        using var document = JsonDocument.Parse(File.ReadAllText(Fixtures.PathOf(AllModalities)));
         foreach (var element in document.RootElement.GetProperty("data").EnumerateArray())
         {
             ListedModel.TryRead(element, out var listed, out _).Should().BeTrue();
@@ -100,7 +101,7 @@ public sealed class PricingCatalogTests : IDisposable
     [Fact]
     public async Task A_price_change_appends_history_and_earlier_requests_keep_the_old_price()
     {
-        var catalog = JsonNode.Parse(OpenRouterFixtures.Read(AllModalities))!;
+        var catalog = JsonNode.Parse(File.ReadAllText(Fixtures.PathOf(AllModalities)))!;
         upstream.ServeModels(catalog.ToJsonString());
         await using var app = await PricingHarness.StartAsync(database.Path, upstream, clock);
         await app.Catalog.RefreshAsync();
@@ -132,7 +133,7 @@ public sealed class PricingCatalogTests : IDisposable
     [Fact]
     public async Task A_model_that_leaves_the_catalog_is_delisted_but_still_priced()
     {
-        var catalog = JsonNode.Parse(OpenRouterFixtures.Read(AllModalities))!;
+        var catalog = JsonNode.Parse(File.ReadAllText(Fixtures.PathOf(AllModalities)))!;
         upstream.ServeModels(catalog.ToJsonString());
         await using var app = await PricingHarness.StartAsync(database.Path, upstream, clock);
         await app.Catalog.RefreshAsync();
@@ -155,7 +156,7 @@ public sealed class PricingCatalogTests : IDisposable
     [MemberData(nameof(BrokenUpstreams))]
     public async Task A_broken_upstream_keeps_the_last_good_copy_also_after_a_restart(string breakage)
     {
-        upstream.ServeModels(OpenRouterFixtures.Read(AllModalities));
+        upstream.ServeModels(File.ReadAllText(Fixtures.PathOf(AllModalities)));
         var at = FirstFetch.UtcDateTime.AddMinutes(5);
         await using (var app = await PricingHarness.StartAsync(database.Path, upstream, clock))
         {
@@ -199,7 +200,7 @@ public sealed class PricingCatalogTests : IDisposable
         app.Catalog.FindPrice("openai/gpt-4o-mini", DateTime.UtcNow).Should().BeNull();
 
         // The upstream comes back: the same instance picks it up.
-        upstream.ServeModels(OpenRouterFixtures.Read(AllModalities));
+        upstream.ServeModels(File.ReadAllText(Fixtures.PathOf(AllModalities)));
         (await app.Catalog.RefreshAsync()).Succeeded.Should().BeTrue();
         app.Catalog.FindPrice("openai/gpt-4o-mini", DateTime.UtcNow).Should().NotBeNull();
     }
@@ -208,7 +209,7 @@ public sealed class PricingCatalogTests : IDisposable
     public async Task The_refresher_refreshes_in_the_background_without_holding_up_start_up_then_on_schedule()
     {
         var upstreamAnswers = new TaskCompletionSource();
-        var json = OpenRouterFixtures.Read(AllModalities);
+        var json = File.ReadAllText(Fixtures.PathOf(AllModalities));
         upstream.Respond = async _ =>
         {
             await upstreamAnswers.Task;
@@ -253,7 +254,7 @@ public sealed class PricingCatalogTests : IDisposable
                 upstream.Serve("""{"data":[{"id":"x/y"},{"name":"no id"},42]}""");
                 break;
             case "a tenth of the catalog":
-                var catalog = JsonNode.Parse(OpenRouterFixtures.Read(AllModalities))!;
+                var catalog = JsonNode.Parse(File.ReadAllText(Fixtures.PathOf(AllModalities)))!;
                 var data = catalog["data"]!.AsArray();
                 while (data.Count > 55)
                 {

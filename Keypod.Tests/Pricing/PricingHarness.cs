@@ -30,7 +30,7 @@ sealed class PricingHarness : IAsyncDisposable
     public CatalogRefresher Refresher => provider.GetRequiredService<CatalogRefresher>();
     public RecordingLoggerProvider Logs { get; }
 
-    public static async Task<PricingHarness> StartAsync(string databasePath, FakeOpenRouter upstream, TimeProvider? clock = null,
+    public static async Task<PricingHarness> StartAsync(string databasePath, FakeOpenRouterHandler upstream, TimeProvider? clock = null,
         TimeSpan? refreshInterval = null)
     {
         var services = new ServiceCollection();

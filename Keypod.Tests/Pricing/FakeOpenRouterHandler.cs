@@ -4,7 +4,7 @@ using System.Text;
 namespace Keypod.Tests.Pricing;
 
 /// <summary>The upstream as a message handler: each test says what it answers; every request is recorded.</summary>
-sealed class FakeOpenRouter : HttpMessageHandler
+sealed class FakeOpenRouterHandler : HttpMessageHandler
 {
     readonly List<RecordedRequest> requests = [];
 
