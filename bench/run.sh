@@ -106,7 +106,8 @@ NGINX_PID=$!; PIDS+=($NGINX_PID)
 
 (
     cd "$KEYPOD_DIR"
-    export ASPNETCORE_URLS=http://127.0.0.1:$PK ASPNETCORE_ENVIRONMENT=Production DOTNET_PerfMapEnabled=3
+    # Perf map for the profile; W^X off so JIT code lives in an anonymous mapping perf can resolve against that map.
+    export ASPNETCORE_URLS=http://127.0.0.1:$PK ASPNETCORE_ENVIRONMENT=Production DOTNET_PerfMapEnabled=3 DOTNET_EnableWriteXorExecute=0
     export Keypod__OpenRouter__BaseUrl=http://127.0.0.1:$PU/api/v1 Keypod__OpenRouter__ApiKey=$UPSTREAM_KEY
     export Keypod__Admin__MasterKey=$MASTER ConnectionStrings__Keypod="Data Source=$TMP/keypod.db"
     exec dotnet Keypod.Web.dll
@@ -126,7 +127,7 @@ result mem_total "$(free -g | awk '/Mem:/ {print $2 " GB"}')"
 result loadavg_start "$(cut -d' ' -f1-3 /proc/loadavg)"
 result dotnet_version "$(dotnet --version)"
 result nginx_version "$(nginx -v 2>&1 | sed 's/.*: //')"
-result wrk_version "wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+result wrk_version "wrk $(wrk -v 2>&1 | awk 'NR == 1 {print $2}')"
 result wrk_connections $CONNECTIONS
 result wrk_duration "${DURATION} s"
 
@@ -204,15 +205,19 @@ if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
     read -r requests _ < <(run_wrk keypod-profile "$KEYPOD_URL" "${AUTH[wrk]}" "$DURATION")
     wait $PERF_PID || true
     KEYPOD_WRK_REQUESTS=$((KEYPOD_WRK_REQUESTS + requests)) KEYPOD_WRK_RUNS=$((KEYPOD_WRK_RUNS + 1))
-    perf report -i "$OUT/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null > "$OUT/perf-self.txt" || true
+    perf report -i "$OUT/perf.data" -g none --no-children --sort dso,symbol --stdio 2>/dev/null > "$OUT/perf-self.txt" || true
     perf report -i "$OUT/perf.data" --children --sort symbol --stdio -g none 2>/dev/null > "$OUT/perf-inclusive.txt" || true
+    perf report -i "$OUT/perf.data" --no-children --sort dso --stdio 2>/dev/null > "$OUT/perf-dso.txt" || true
+    perf report -i "$OUT/perf.data" --no-children --sort comm --stdio -g none 2>/dev/null > "$OUT/perf-threads.txt" || true
+    top_lines() { grep -E '^ +[0-9.]+%' "$1" | sed -n "1,$2p" | sed -E 's/ +/ /g; s/\[\.\] //; s/\[k\] //; s/ +$//' | cut -c1-160; }
     {
-        echo "-- self time, top symbols (overhead, module, symbol)"
-        grep -E '^ +[0-9.]+%' "$OUT/perf-self.txt" | head -30 | sed -E 's/ +/ /g; s/\[\.\] //; s/\[k\] //' | cut -c1-150
-        echo
-        echo "-- inclusive time, Keypod frames (children%, self%, symbol)"
-        grep -E '^ +[0-9.]+%' "$OUT/perf-inclusive.txt" | grep -E 'Keypod\.' | head -20 | sed -E 's/ +/ /g; s/\[\.\] //' | cut -c1-150
-    } > "$OUT/profile-top.txt"
+        echo "-- by module (self)"; top_lines "$OUT/perf-dso.txt" 8
+        echo; echo "-- by thread (self)"; top_lines "$OUT/perf-threads.txt" 5
+        echo; echo "-- self time, top symbols (overhead, module, symbol)"; top_lines "$OUT/perf-self.txt" 30
+        echo; echo "-- inclusive time of Keypod and EF Core frames (children%, self%, symbol)"
+        grep -E '^ +[0-9.]+%' "$OUT/perf-inclusive.txt" | grep -E 'Keypod\.|EntityFrameworkCore\.DbContext|SaveChanges|Logging\.Console|AuthenticationHandler' \
+            | sed -n '1,30p' | sed -E 's/ +/ /g; s/\[\.\] //; s/ +$//' | cut -c1-160
+    } > "$OUT/profile-top.txt" || true
 fi
 result wrk_keypod_total_requests $KEYPOD_WRK_REQUESTS
 result wrk_keypod_runs $KEYPOD_WRK_RUNS
