@@ -4,7 +4,8 @@
 # latency, throughput, CPU per request, streaming and 2,000 open streams, checks the ledger, profiles Keypod,
 # prints a table and writes docs/benchmarks.md. Raw output stays in bench/out/.
 # Knobs (environment): BENCH_DURATION (wrk seconds per target, default 10), BENCH_LATENCY_N (3000),
-# BENCH_STREAM_N (150), BENCH_OPEN_STREAMS (2000), BENCH_PORT_BASE (47180), BENCH_PROFILE (1; 0 skips perf).
+# BENCH_STREAM_N (150), BENCH_OPEN_STREAMS (2000), BENCH_PORT_BASE (47180), BENCH_PROFILE (1; 0 skips perf),
+# BENCH_KEYPOD_ENV (extra NAME=value settings for Keypod, for experiments), BENCH_REPORT (default docs/benchmarks.md).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,6 +16,8 @@ STREAM_N=${BENCH_STREAM_N:-150}
 OPEN_STREAMS=${BENCH_OPEN_STREAMS:-2000}
 PORT_BASE=${BENCH_PORT_BASE:-47180}
 PROFILE=${BENCH_PROFILE:-1}
+KEYPOD_ENV=${BENCH_KEYPOD_ENV:-}
+REPORT=${BENCH_REPORT:-$ROOT/docs/benchmarks.md}
 CONNECTIONS=32
 OPEN_STREAM_GAP_MS=1000
 OPEN_STREAM_EVENTS=8
@@ -110,7 +113,8 @@ NGINX_PID=$!; PIDS+=($NGINX_PID)
     export ASPNETCORE_URLS=http://127.0.0.1:$PK ASPNETCORE_ENVIRONMENT=Production DOTNET_PerfMapEnabled=3 DOTNET_EnableWriteXorExecute=0
     export Keypod__OpenRouter__BaseUrl=http://127.0.0.1:$PU/api/v1 Keypod__OpenRouter__ApiKey=$UPSTREAM_KEY
     export Keypod__Admin__MasterKey=$MASTER ConnectionStrings__Keypod="Data Source=$TMP/keypod.db"
-    exec dotnet Keypod.Web.dll
+    # shellcheck disable=SC2086 # KEYPOD_ENV is a list of NAME=value words
+    exec env $KEYPOD_ENV dotnet Keypod.Web.dll
 ) > "$OUT/keypod.log" 2>&1 &
 KP_PID=$!; PIDS+=($KP_PID)
 
@@ -128,6 +132,7 @@ result loadavg_start "$(cut -d' ' -f1-3 /proc/loadavg)"
 result dotnet_version "$(dotnet --version)"
 result nginx_version "$(nginx -v 2>&1 | sed 's/.*: //')"
 result wrk_version "wrk $(wrk -v 2>&1 | awk 'NR == 1 {print $2}')"
+result keypod_env "${KEYPOD_ENV:-(none)}"
 result wrk_connections $CONNECTIONS
 result wrk_duration "${DURATION} s"
 
@@ -237,10 +242,19 @@ sleep 2
 for phase in latency wrk stream open-streams; do
     $BENCH ledger --results "$RESULTS" --keypod "http://127.0.0.1:$PK" --master "$MASTER" --project "${PROJECT[$phase]}" --label "$phase"
 done
+
+log "/metrics: cost of a scrape, and agreement with the ledger"
+sleep 1.2
+read -r scrape_s scrape_bytes < <(curl -fs -o "$OUT/metrics.txt" -w '%{time_total} %{size_download}\n' "http://127.0.0.1:$PK/metrics")
+result metrics_scrape_ms "$(awk -v s="$scrape_s" 'BEGIN {printf "%.2f", s * 1000}')"
+result metrics_bytes "$scrape_bytes"
+result metrics_series "$(grep -vc '^#' "$OUT/metrics.txt")"
+result metrics_requests_total "$(metric keypod_requests_total)"
+result metrics_upstream_headers_count "$(metric keypod_upstream_headers_duration_seconds_count)"
 result loadavg_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 
 log "report"
-mkdir -p "$ROOT/docs"
-$BENCH report --results "$RESULTS" --out "$ROOT/docs/benchmarks.md" --profile "$OUT/profile-top.txt" \
+mkdir -p "$(dirname "$REPORT")"
+$BENCH report --results "$RESULTS" --out "$REPORT" --profile "$OUT/profile-top.txt" \
     --analysis "$ROOT/bench/hot-path-notes.md"
-echo "written: docs/benchmarks.md (raw output in bench/out/)"
+echo "written: $REPORT (raw output in bench/out/)"

