@@ -156,7 +156,7 @@ static class Report
         {
             md.AppendLine("## CPU profile of Keypod under wrk load");
             md.AppendLine();
-            md.AppendLine("`perf record -g` on the Keypod process during an extra wrk run (JIT frames named through `DOTNET_PerfMapEnabled=1`);");
+            md.AppendLine("`perf record -g` on the Keypod process during an extra wrk run (JIT frames named through `DOTNET_PerfMapEnabled=3` with W^X off);");
             md.AppendLine("self time by symbol, top entries. The full reports are in `bench/out/` after a run.");
             md.AppendLine();
             md.AppendLine("```");
