@@ -6,6 +6,7 @@ using Keypod.Core.Keys;
 using Keypod.Core.Ledger;
 using Keypod.Web.Components;
 using Keypod.Web.Management;
+using Keypod.Web.Observability;
 using Keypod.Web.Proxy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration.Json;
@@ -56,6 +57,7 @@ static class HostingExtensions
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<InferenceForwarder>();
         services.AddPricing();
+        services.AddKeypodMetrics();
 
         services.ConfigureHttpJsonOptions(json =>
         {
@@ -91,6 +93,7 @@ static class HostingExtensions
 
         app.MapOpenApi();
         app.MapHealth();
+        app.MapKeypodMetrics();
         app.MapInferenceApi();
         app.MapManagementApi();
 

@@ -1,0 +1,20 @@
+using Keypod.Bench;
+
+// One executable for every role the harness needs; bench/run.sh calls it with a verb.
+return args.FirstOrDefault() switch
+{
+    "upstream" => await FakeUpstream.RunAsync(Arguments.Parse(args)),
+    "latency" => await LatencyProbe.RunAsync(Arguments.Parse(args)),
+    "stream" => await StreamProbe.RunAsync(Arguments.Parse(args)),
+    "open-streams" => await OpenStreamsProbe.RunAsync(Arguments.Parse(args)),
+    "setup" => await Management.SetupAsync(Arguments.Parse(args)),
+    "ledger" => await Management.CountLedgerAsync(Arguments.Parse(args)),
+    "report" => Report.Run(Arguments.Parse(args)),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Keypod.Bench upstream|latency|stream|open-streams|setup|ledger|report --name value ...");
+    return 2;
+}
