@@ -54,4 +54,7 @@ public sealed class ProxyOptions
 public sealed class PricingOptions
 {
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long to keep polling <c>/generation</c> for a request that carried no usage before pricing it otherwise.</summary>
+    public TimeSpan GenerationLookupWindow { get; set; } = TimeSpan.FromMinutes(2);
 }

@@ -32,6 +32,10 @@ public sealed class KeypodOptionsValidator : IValidateOptions<KeypodOptions>
         {
             failures.Add("Keypod:Pricing:RefreshInterval must be at least 00:00:01 (default 01:00:00).");
         }
+        if (options.Pricing.GenerationLookupWindow <= TimeSpan.Zero)
+        {
+            failures.Add("Keypod:Pricing:GenerationLookupWindow must be a positive duration (default 00:02:00).");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

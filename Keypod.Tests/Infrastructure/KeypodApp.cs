@@ -41,6 +41,7 @@ public sealed class KeypodApp : WebApplicationFactory<Program>
             ["Keypod:OpenRouter:BaseUrl"] = upstream.BaseUrl,
             ["Keypod:OpenRouter:ApiKey"] = UpstreamKey,
             ["Keypod:Pricing:RefreshInterval"] = "01:00:00",
+            ["Keypod:Pricing:GenerationLookupWindow"] = "00:00:04",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Keypod.Core.Billing;
 using Keypod.Core.Configuration;
 using Keypod.Core.Pricing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,6 +32,8 @@ static class PricingRegistration
         services.AddSingleton<PricingCatalog>();
         services.AddSingleton<CatalogRefresher>();
         services.AddHostedService(provider => provider.GetRequiredService<CatalogRefresher>());
+        services.AddSingleton<CostResolver>();
+        services.AddHostedService(provider => provider.GetRequiredService<CostResolver>());
         return services;
     }
 }

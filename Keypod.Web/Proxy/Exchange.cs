@@ -2,12 +2,14 @@ using System.Diagnostics;
 using Keypod.Core.Billing;
 using Keypod.Core.Configuration;
 using Keypod.Core.Ledger;
+using Keypod.Core.Pricing;
 using Keypod.Core.Usage;
 
 namespace Keypod.Web.Proxy;
 
 /// <summary>One proxied request in flight: its ledger row as it fills in, and the single place that commits it.</summary>
-sealed class Exchange(HttpContext context, UsageRecord record, long startedTimestamp, KeypodOptions settings, InflightJournal journal)
+sealed class Exchange(HttpContext context, UsageRecord record, long startedTimestamp, KeypodOptions settings, InflightJournal journal,
+    PricingCatalog catalog)
 {
     readonly InflightJournal.Ticket ticket = journal.Start(record);
 
@@ -41,16 +43,21 @@ sealed class Exchange(HttpContext context, UsageRecord record, long startedTimes
     }
 
     /// <summary>
-    /// Prices the row from what the response said. Without a usable cost it stays <see cref="CostSource.Pending"/>
-    /// for the cost resolver (generation record, then catalog); an upstream error without usage charged nothing.
+    /// Prices the row from what the response said: its <c>usage.cost</c>; usage with tokens but no cost from the catalog
+    /// price of the served model; no usage at all stays <see cref="CostSource.Pending"/> for the cost resolver, which
+    /// reads the generation record. An upstream error without usage charged nothing.
     /// </summary>
     public void Price(ResponseFacts facts, int upstreamStatus)
     {
         if (facts.Usage?.ChargedUsd is { } charged)
         {
-            Record.UpstreamCostUsd = charged;
-            Record.BilledUsd = Markup.Bill(charged, Record.MarkupPercent);
-            Record.CostSource = CostSource.Upstream;
+            SetCost(CostSource.Upstream, charged);
+        }
+        else if (facts.Usage is { } usage && (usage.PromptTokens > 0 || usage.CompletionTokens > 0)
+            && (Record.ServedModel ?? Record.Model) is { } model
+            && catalog.EstimateCost(model, TokenMix.From(usage), Record.CreatedAt) is { } estimate)
+        {
+            SetCost(CostSource.Catalog, estimate);
         }
         else if (upstreamStatus >= 400 && facts.Usage is null)
         {
@@ -62,8 +69,15 @@ sealed class Exchange(HttpContext context, UsageRecord record, long startedTimes
         {
             Record.UpstreamCostUsd = null;
             Record.BilledUsd = null;
-            Record.CostSource = CostSource.Pending;
+            Record.CostSource = Record.GenerationId is null && facts.Usage is not null ? CostSource.Unpriced : CostSource.Pending;
         }
+    }
+
+    void SetCost(CostSource source, decimal upstreamCost)
+    {
+        Record.UpstreamCostUsd = upstreamCost;
+        Record.BilledUsd = Markup.Bill(upstreamCost, Record.MarkupPercent);
+        Record.CostSource = source;
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using Keypod.Core.Billing;
 using Keypod.Core.Configuration;
 using Keypod.Core.Keys;
 using Keypod.Core.Ledger;
+using Keypod.Core.Pricing;
 using Keypod.Core.Usage;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ sealed partial class InferenceForwarder(
     KeyDirectory keys,
     UsageLedger ledger,
     InflightJournal journal,
+    PricingCatalog catalog,
     IOptionsMonitor<KeypodOptions> options,
     ILogger<InferenceForwarder> logger)
 {
@@ -74,7 +76,7 @@ sealed partial class InferenceForwarder(
                 MarkupPercent = caller.MarkupPercent,
             };
             context.Response.Headers["X-Keypod-Request-Id"] = record.RequestId;
-            var exchange = new Exchange(context, record, started, settings, journal);
+            var exchange = new Exchange(context, record, started, settings, journal, catalog);
             try
             {
                 await ForwardBodyAsync(exchange, body, upstreamPath);
