@@ -1,3 +1,4 @@
+using Keypod.Core.Access;
 using Keypod.Core.Ledger;
 using Keypod.Core.Projects;
 using Microsoft.EntityFrameworkCore;
@@ -12,6 +13,10 @@ public sealed class KeypodDbContext(DbContextOptions<KeypodDbContext> options) :
     public DbSet<UserKey> UserKeys => Set<UserKey>();
     public DbSet<UsageRecord> UsageRecords => Set<UsageRecord>();
     public DbSet<UsageRollup> UsageRollups => Set<UsageRollup>();
+    public DbSet<ProjectMember> ProjectMembers => Set<ProjectMember>();
+    public DbSet<LocalAdmin> LocalAdmins => Set<LocalAdmin>();
+    public DbSet<AdminApiToken> AdminApiTokens => Set<AdminApiToken>();
+    public DbSet<LoginThrottle> LoginThrottles => Set<LoginThrottle>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KeypodDbContext).Assembly);
