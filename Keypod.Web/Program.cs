@@ -1,3 +1,4 @@
+using Keypod.Web.Auth;
 using Keypod.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -5,6 +6,11 @@ builder.AddKeypod();
 
 var app = builder.Build();
 await app.PrepareDatabaseAsync();
+if (await app.RunAdminCommandAsync(args))
+{
+    return;
+}
+await app.EnsureLocalAdminAsync();
 app.MapKeypod();
 app.Run();
 
