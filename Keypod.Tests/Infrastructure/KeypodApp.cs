@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Keypod.Tests.Infrastructure;
 
@@ -25,6 +26,7 @@ public sealed class KeypodApp : WebApplicationFactory<Program>
 
     readonly string databasePath = Path.Combine(Path.GetTempPath(), $"keypod-test-{Guid.NewGuid():N}.db");
     readonly Dictionary<string, string?> settings;
+    readonly CapturedLog log = new();
 
     public KeypodApp(FakeOpenRouter upstream, IDictionary<string, string?>? overrides = null)
     {
@@ -50,12 +52,16 @@ public sealed class KeypodApp : WebApplicationFactory<Program>
 
     public string DatabasePath => databasePath;
 
+    /// <summary>What Keypod logged (at the configured level, Warning by default).</summary>
+    public CapturedLog Log => log;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
         }
+        builder.ConfigureLogging(logging => logging.AddProvider(log));
     }
 
     /// <summary>A client with the master key for the management API.</summary>
