@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Keypod.Core.Configuration;
 
 namespace Keypod.Web.Components.Pages.Admin;
@@ -7,6 +8,24 @@ namespace Keypod.Web.Components.Pages.Admin;
 /// <summary>One configuration value as the settings page shows it; a secret carries only whether it is set, never its value.</summary>
 public sealed record EffectiveSetting(string Path, string? Value, bool IsSecret)
 {
+    /// <summary>Settings only: computed properties such as <c>HasApiKey</c> are not something an operator sets.</summary>
+    static readonly JsonSerializerOptions SettableOnly = new()
+    {
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver
+        {
+            Modifiers =
+            {
+                info =>
+                {
+                    foreach (var property in info.Properties.Where(p => p.Set is null && !p.PropertyType.IsAssignableTo(typeof(System.Collections.IList))).ToList())
+                    {
+                        info.Properties.Remove(property);
+                    }
+                },
+            },
+        },
+    };
+
     static readonly string[] SecretNames = ["ApiKey", "MasterKey", "ClientSecret", "Password", "Secret", "Token"];
 
     /// <summary>
@@ -14,7 +33,7 @@ public sealed record EffectiveSetting(string Path, string? Value, bool IsSecret)
     /// </summary>
     public static List<EffectiveSetting> From(KeypodOptions options)
     {
-        var json = JsonSerializer.SerializeToElement(options);
+        var json = JsonSerializer.SerializeToElement(options, SettableOnly);
         var settings = new List<EffectiveSetting>();
         Flatten(KeypodOptions.Section, json, settings);
         return settings;
