@@ -25,7 +25,6 @@ sealed class ManagementBearerHandler(
     : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggerFactory, encoder)
 {
     public const string SchemeName = "ManagementBearer";
-    public const string AdminTokenPrefix = "kp_admin_";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -40,7 +39,7 @@ sealed class ManagementBearerHandler(
         {
             return Success("master-key");
         }
-        if (presented.StartsWith(AdminTokenPrefix, StringComparison.Ordinal) && presented.Length <= 128)
+        if (presented.StartsWith(ApiKeys.AdminTokenPrefix, StringComparison.Ordinal) && presented.Length <= 128)
         {
             var hash = ApiKeys.Hash(presented);
             await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
