@@ -63,8 +63,8 @@ public sealed class ProjectAccess(IDbContextFactory<KeypodDbContext> dbFactory)
                 .ToDictionaryAsync(m => m.ProjectId, m => m.Role, cancellationToken);
         return projects.Select(p => new ProjectSummary(p.Id, p.Name, p.MarkupPercent, p.Disabled, p.CreatedAt,
                 spend.GetValueOrDefault(p.Id),
-                actor.IsPlatformAdmin ? AccessLevelOrRole.Admin
-                : roles.GetValueOrDefault(p.Id) == ProjectRole.Owner ? AccessLevelOrRole.Owner : AccessLevelOrRole.Viewer))
+                actor.IsPlatformAdmin ? ProjectRelation.Admin
+                : roles.GetValueOrDefault(p.Id) == ProjectRole.Owner ? ProjectRelation.Owner : ProjectRelation.Viewer))
             .ToList();
     }
 }

@@ -25,10 +25,10 @@ public sealed record CreatedKey(Guid Id, string Plaintext, string Prefix, string
 /// <summary>Fields to change on a project; a null field stays as it is (<see cref="SetMarkup"/> says whether the markup changes, to allow clearing it).</summary>
 public sealed record ProjectChanges(string? Name = null, bool SetMarkup = false, decimal? MarkupPercent = null, bool? Disabled = null);
 
-public sealed record ProjectSummary(Guid Id, string Name, decimal? MarkupPercent, bool Disabled, DateTime CreatedAt, decimal MonthToDateBilledUsd, AccessLevelOrRole Access);
+public sealed record ProjectSummary(Guid Id, string Name, decimal? MarkupPercent, bool Disabled, DateTime CreatedAt, decimal MonthToDateBilledUsd, ProjectRelation Access);
 
-/// <summary>How the viewer relates to a project in a list: admin (everything), owner or viewer.</summary>
-public enum AccessLevelOrRole
+/// <summary>How the signed-in person relates to a project in a list: platform admin, owner or viewer.</summary>
+public enum ProjectRelation
 {
     Admin,
     Owner,

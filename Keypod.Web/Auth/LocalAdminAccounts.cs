@@ -129,9 +129,8 @@ sealed class LocalAdminAccounts(
         return PasswordVerificationResult.Failed;
     }
 
-    readonly Lazy<string> decoyHash = new(() => new PasswordHasher<LocalAdmin>().HashPassword(new LocalAdmin { UserName = "", PasswordHash = "" }, NewPassword()));
-
-    Lazy<string> DecoyHash => decoyHash;
+    static readonly Lazy<string> DecoyHash =
+        new(() => new PasswordHasher<LocalAdmin>().HashPassword(new LocalAdmin { UserName = "", PasswordHash = "" }, NewPassword()));
 
     static string NewPassword() => RandomNumberGenerator.GetString(Alphabet, 24);
 }
