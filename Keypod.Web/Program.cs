@@ -1,3 +1,4 @@
+using Keypod.Web.Auth;
 using Keypod.Web.Hosting;
 
 if (await MaintenanceCommands.TryRunAsync(args))
@@ -10,6 +11,11 @@ builder.AddKeypod();
 
 var app = builder.Build();
 await app.PrepareDatabaseAsync();
+if (await app.RunAdminCommandAsync(args))
+{
+    return;
+}
+await app.EnsureLocalAdminAsync();
 app.MapKeypod();
 app.Run();
 

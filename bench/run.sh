@@ -71,7 +71,7 @@ cpu_ticks() { # pid... -> utime+stime summed
     echo $total
 }
 metric() { # name -> summed value of every series of that metric on Keypod's /metrics
-    curl -fs "http://127.0.0.1:$PK/metrics" | awk -v name="$1" 'index($1, name "{") == 1 || $1 == name {sum += $NF} END {printf "%.0f", sum}'
+    curl -fs -H "Authorization: Bearer $MASTER" "http://127.0.0.1:$PK/metrics" | awk -v name="$1" 'index($1, name "{") == 1 || $1 == name {sum += $NF} END {printf "%.0f", sum}'
 }
 
 log "start fake upstream, nginx, Keypod"
@@ -245,7 +245,7 @@ done
 
 log "/metrics: cost of a scrape, and agreement with the ledger"
 sleep 1.2
-read -r scrape_s scrape_bytes < <(curl -fs -o "$OUT/metrics.txt" -w '%{time_total} %{size_download}\n' "http://127.0.0.1:$PK/metrics")
+read -r scrape_s scrape_bytes < <(curl -fs -H "Authorization: Bearer $MASTER" -o "$OUT/metrics.txt" -w '%{time_total} %{size_download}\n' "http://127.0.0.1:$PK/metrics")
 result metrics_scrape_ms "$(awk -v s="$scrape_s" 'BEGIN {printf "%.2f", s * 1000}')"
 result metrics_bytes "$scrape_bytes"
 result metrics_series "$(grep -vc '^#' "$OUT/metrics.txt")"

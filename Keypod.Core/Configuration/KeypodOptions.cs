@@ -14,6 +14,8 @@ public sealed class KeypodOptions
     public ProxyOptions Proxy { get; set; } = new();
 
     public PricingOptions Pricing { get; set; } = new();
+
+    public AuthOptions Auth { get; set; } = new();
 }
 
 public sealed class OpenRouterOptions
@@ -57,4 +59,38 @@ public sealed class PricingOptions
 
     /// <summary>How long to keep polling <c>/generation</c> for a request that carried no usage before pricing it otherwise.</summary>
     public TimeSpan GenerationLookupWindow { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>Dashboard sign-in: OpenID Connect when configured, and always the local admin account.</summary>
+public sealed class AuthOptions
+{
+    public OidcOptions Oidc { get; set; } = new();
+
+    /// <summary>Emails of OIDC users who become platform admins (entries may also be comma-separated lists).</summary>
+    public List<string> AdminEmails { get; set; } = [];
+
+    /// <summary>A claim type (such as <c>roles</c> or <c>groups</c>) whose value <see cref="AdminRoleValue"/> makes an OIDC user a platform admin.</summary>
+    public string? AdminRoleClaim { get; set; }
+
+    public string? AdminRoleValue { get; set; }
+
+    public IEnumerable<string> NormalizedAdminEmails =>
+        AdminEmails.SelectMany(e => e.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(e => e.ToLowerInvariant());
+}
+
+public sealed class OidcOptions
+{
+    public string? Authority { get; set; }
+    public string? ClientId { get; set; }
+    public string? ClientSecret { get; set; }
+
+    /// <summary>The label of the sign-in button.</summary>
+    public string DisplayName { get; set; } = "Single sign-on";
+
+    /// <summary>Only for a provider on a loopback address during development or tests.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    public bool IsConfigured =>
+        !string.IsNullOrWhiteSpace(Authority) && !string.IsNullOrWhiteSpace(ClientId) && !string.IsNullOrWhiteSpace(ClientSecret);
 }

@@ -36,6 +36,14 @@ public sealed class KeypodOptionsValidator : IValidateOptions<KeypodOptions>
         {
             failures.Add("Keypod:Pricing:GenerationLookupWindow must be a positive duration (default 00:02:00).");
         }
+        if (options.Auth.Oidc.IsConfigured && !Uri.TryCreate(options.Auth.Oidc.Authority, UriKind.Absolute, out _))
+        {
+            failures.Add($"Keypod:Auth:Oidc:Authority must be an absolute URL of the identity provider (got '{options.Auth.Oidc.Authority}').");
+        }
+        if (string.IsNullOrWhiteSpace(options.Auth.AdminRoleClaim) != string.IsNullOrWhiteSpace(options.Auth.AdminRoleValue))
+        {
+            failures.Add("Keypod:Auth:AdminRoleClaim and Keypod:Auth:AdminRoleValue must be set together (or both left empty).");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,3 +1,4 @@
+using Keypod.Core.Access;
 using Keypod.Core.Ledger;
 using Keypod.Core.Pricing;
 using Keypod.Core.Projects;
@@ -15,6 +16,10 @@ public sealed class KeypodDbContext(DbContextOptions<KeypodDbContext> options) :
     public DbSet<UsageRollup> UsageRollups => Set<UsageRollup>();
     public DbSet<CatalogModel> CatalogModels => Set<CatalogModel>();
     public DbSet<ModelPrice> ModelPrices => Set<ModelPrice>();
+    public DbSet<ProjectMember> ProjectMembers => Set<ProjectMember>();
+    public DbSet<LocalAdmin> LocalAdmins => Set<LocalAdmin>();
+    public DbSet<AdminApiToken> AdminApiTokens => Set<AdminApiToken>();
+    public DbSet<LoginThrottle> LoginThrottles => Set<LoginThrottle>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KeypodDbContext).Assembly);

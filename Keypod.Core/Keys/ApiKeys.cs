@@ -10,6 +10,7 @@ public static class ApiKeys
 {
     public const string ProjectKeyPrefix = "kp_proj_";
     public const string UserKeyPrefix = "user_";
+    public const string AdminTokenPrefix = "kp_admin_";
     public const int SecretLength = 40;
     const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -17,7 +18,7 @@ public static class ApiKeys
 
     public static GeneratedKey NewUserKey() => Generate(UserKeyPrefix);
 
-    public static GeneratedKey NewAdminToken() => Generate("kp_admin_");
+    public static GeneratedKey NewAdminToken() => Generate(AdminTokenPrefix);
 
     static GeneratedKey Generate(string prefix)
     {
@@ -31,6 +32,7 @@ public static class ApiKeys
     {
         var typeLength = plaintext.StartsWith(ProjectKeyPrefix, StringComparison.Ordinal) ? ProjectKeyPrefix.Length
             : plaintext.StartsWith(UserKeyPrefix, StringComparison.Ordinal) ? UserKeyPrefix.Length
+            : plaintext.StartsWith(AdminTokenPrefix, StringComparison.Ordinal) ? AdminTokenPrefix.Length
             : plaintext.IndexOf('_', StringComparison.Ordinal) + 1;
         return plaintext[..Math.Min(plaintext.Length, typeLength + 4)];
     }

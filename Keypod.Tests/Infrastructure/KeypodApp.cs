@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Keypod.Tests.Infrastructure;
 
@@ -25,6 +26,7 @@ public sealed class KeypodApp : WebApplicationFactory<Program>
 
     readonly string databasePath = Path.Combine(Path.GetTempPath(), $"keypod-test-{Guid.NewGuid():N}.db");
     readonly Dictionary<string, string?> settings;
+    readonly CapturedLog log = new();
 
     readonly Action<IServiceCollection>? configureServices;
 
@@ -56,6 +58,9 @@ public sealed class KeypodApp : WebApplicationFactory<Program>
 
     public string DatabasePath => databasePath;
 
+    /// <summary>What Keypod logged (at the configured level, Warning by default).</summary>
+    public CapturedLog Log => log;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in settings)
@@ -66,6 +71,7 @@ public sealed class KeypodApp : WebApplicationFactory<Program>
         {
             builder.ConfigureServices(configureServices);
         }
+        builder.ConfigureLogging(logging => logging.AddProvider(log));
     }
 
     /// <summary>A client with the master key for the management API.</summary>

@@ -28,6 +28,8 @@ public sealed class MetricsTests : IDisposable
     public async Task Metrics_endpoint_serves_prometheus_text_with_keypod_series()
     {
         using var client = factory.CreateClient();
+        (await client.GetAsync("/metrics")).StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized, "spend per project is not public");
+        client.DefaultRequestHeaders.Authorization = new("Bearer", "metrics-test-master-key-32chars!");
         var metrics = factory.Services.GetRequiredService<KeypodMetrics>();
         metrics.RecordRequest("chat/completions", "completed", 0.012);
         metrics.RecordUpstreamHeaders(0.008);

@@ -1,9 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Keypod.Core.Access;
 using Keypod.Core.Configuration;
 using Keypod.Core.Data;
 using Keypod.Core.Keys;
 using Keypod.Core.Ledger;
+using Keypod.Core.Projects;
+using Keypod.Web.Auth;
 using Keypod.Web.Components;
 using Keypod.Web.Management;
 using Keypod.Web.Observability;
@@ -64,11 +67,9 @@ static class HostingExtensions
             json.SerializerOptions.Converters.Add(new ExactDecimalJsonConverter());
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         });
-        services.AddAuthentication(ManagementBearerHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ManagementBearerHandler>(ManagementBearerHandler.SchemeName, null);
-        services.AddAuthorizationBuilder().AddPolicy(ManagementApi.Policy, policy => policy
-            .AddAuthenticationSchemes(ManagementBearerHandler.SchemeName)
-            .RequireRole(ManagementBearerHandler.AdminRole));
+        services.AddSingleton<ProjectAdministration>();
+        services.AddSingleton<ProjectAccess>();
+        builder.AddKeypodAuthentication();
         services.AddProblemDetails();
         services.AddOpenApi();
 
@@ -96,6 +97,7 @@ static class HostingExtensions
         app.MapKeypodMetrics();
         app.MapInferenceApi();
         app.MapManagementApi();
+        app.MapAccountEndpoints();
 
         app.MapStaticAssets();
         // Our own CSP (SecurityHeaders) already says frame-ancestors 'none'; Blazor would add a second, weaker one.

@@ -1,5 +1,4 @@
 using Keypod.Core.Data;
-using Keypod.Core.Keys;
 using Keypod.Core.Projects;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,19 +25,12 @@ static class ProjectKeysApi
         keys.MapDelete("/{keyId:guid}", RevokeAsync);
     }
 
-    static async Task<IResult> CreateAsync(Guid projectId, CreateKeyRequest? request, KeypodDbContext db, KeyDirectory directory)
+    static async Task<IResult> CreateAsync(Guid projectId, CreateKeyRequest? request, ProjectAdministration administration)
     {
-        if (!await db.Projects.AnyAsync(p => p.Id == projectId))
-        {
-            return ApiErrors.NotFound("Project");
-        }
-        var generated = ApiKeys.NewProjectKey();
-        var key = new ProjectKey { ProjectId = projectId, Name = KeyName(request?.Name), Prefix = generated.Prefix, Hash = generated.Hash };
-        db.ProjectKeys.Add(key);
-        await db.SaveChangesAsync();
-        await directory.ReloadAsync();
-        return TypedResults.Created($"/api/v1/projects/{projectId}/keys/{key.Id}",
-            new CreatedKeyResponse(key.Id, generated.Plaintext, key.Prefix, key.Name, key.CreatedAt));
+        var result = await administration.CreateProjectKeyAsync(projectId, request?.Name);
+        return result.Succeeded
+            ? TypedResults.Created($"/api/v1/projects/{projectId}/keys/{result.Value!.Id}", ToResponse(result.Value))
+            : ApiErrors.Failure(result);
     }
 
     static async Task<IResult> ListAsync(Guid projectId, KeypodDbContext db) =>
@@ -47,22 +39,13 @@ static class ProjectKeysApi
                 .Select(k => new KeyResponse(k.Id, k.Prefix, k.Name, k.CreatedAt, k.RevokedAt)).ToListAsync())
             : ApiErrors.NotFound("Project");
 
-    static async Task<IResult> RevokeAsync(Guid projectId, Guid keyId, KeypodDbContext db, KeyDirectory directory)
+    static async Task<IResult> RevokeAsync(Guid projectId, Guid keyId, ProjectAdministration administration)
     {
-        var now = DateTime.UtcNow;
-        var found = await db.ProjectKeys.Where(k => k.Id == keyId && k.ProjectId == projectId).AnyAsync();
-        if (!found)
-        {
-            return ApiErrors.NotFound("Key");
-        }
-        await db.ProjectKeys.Where(k => k.Id == keyId && k.RevokedAt == null)
-            .ExecuteUpdateAsync(set => set.SetProperty(k => k.RevokedAt, now));
-        await directory.ReloadAsync();
-        return TypedResults.NoContent();
+        var result = await administration.RevokeProjectKeyAsync(projectId, keyId);
+        return result.Succeeded ? TypedResults.NoContent() : ApiErrors.Failure(result);
     }
 
-    internal static string KeyName(string? name) =>
-        string.IsNullOrWhiteSpace(name) ? "default" : name.Trim()[..Math.Min(name.Trim().Length, 200)];
+    internal static CreatedKeyResponse ToResponse(CreatedKey key) => new(key.Id, key.Plaintext, key.Prefix, key.Name, key.CreatedAt);
 }
 
 static class UsersApi
@@ -78,24 +61,12 @@ static class UsersApi
         users.MapDelete("/{userId:guid}/keys/{keyId:guid}", RevokeKeyAsync);
     }
 
-    static async Task<IResult> CreateAsync(Guid projectId, CreateUserRequest request, KeypodDbContext db)
+    static async Task<IResult> CreateAsync(Guid projectId, CreateUserRequest request, ProjectAdministration administration)
     {
-        if (!await db.Projects.AnyAsync(p => p.Id == projectId))
-        {
-            return ApiErrors.NotFound("Project");
-        }
-        if (ProjectsApi.ValidateName(request.Name) is { } error)
-        {
-            return ApiErrors.BadRequest(error);
-        }
-        if (request.Email is { Length: > 320 })
-        {
-            return ApiErrors.BadRequest("email must be at most 320 characters.");
-        }
-        var user = new ProjectUser { ProjectId = projectId, Name = request.Name.Trim(), Email = request.Email?.Trim() };
-        db.Users.Add(user);
-        await db.SaveChangesAsync();
-        return TypedResults.Created($"/api/v1/projects/{projectId}/users/{user.Id}", ToResponse(user));
+        var result = await administration.CreateUserAsync(projectId, request.Name, request.Email);
+        return result.Succeeded
+            ? TypedResults.Created($"/api/v1/projects/{projectId}/users/{result.Value!.Id}", ToResponse(result.Value))
+            : ApiErrors.Failure(result);
     }
 
     static async Task<IResult> ListAsync(Guid projectId, KeypodDbContext db) =>
@@ -108,22 +79,12 @@ static class UsersApi
             ? TypedResults.Ok(ToResponse(user))
             : ApiErrors.NotFound("User");
 
-    static async Task<IResult> CreateKeyAsync(Guid projectId, Guid userId, CreateKeyRequest? request, KeypodDbContext db, KeyDirectory directory)
+    static async Task<IResult> CreateKeyAsync(Guid projectId, Guid userId, CreateKeyRequest? request, ProjectAdministration administration)
     {
-        if (!await db.Users.AnyAsync(u => u.Id == userId && u.ProjectId == projectId))
-        {
-            return ApiErrors.NotFound("User");
-        }
-        var generated = ApiKeys.NewUserKey();
-        var key = new UserKey
-        {
-            ProjectId = projectId, UserId = userId, Name = ProjectKeysApi.KeyName(request?.Name), Prefix = generated.Prefix, Hash = generated.Hash,
-        };
-        db.UserKeys.Add(key);
-        await db.SaveChangesAsync();
-        await directory.ReloadAsync();
-        return TypedResults.Created($"/api/v1/projects/{projectId}/users/{userId}/keys/{key.Id}",
-            new CreatedKeyResponse(key.Id, generated.Plaintext, key.Prefix, key.Name, key.CreatedAt));
+        var result = await administration.CreateUserKeyAsync(projectId, userId, request?.Name);
+        return result.Succeeded
+            ? TypedResults.Created($"/api/v1/projects/{projectId}/users/{userId}/keys/{result.Value!.Id}", ProjectKeysApi.ToResponse(result.Value))
+            : ApiErrors.Failure(result);
     }
 
     static async Task<IResult> ListKeysAsync(Guid projectId, Guid userId, KeypodDbContext db) =>
@@ -132,18 +93,50 @@ static class UsersApi
                 .Select(k => new KeyResponse(k.Id, k.Prefix, k.Name, k.CreatedAt, k.RevokedAt)).ToListAsync())
             : ApiErrors.NotFound("User");
 
-    static async Task<IResult> RevokeKeyAsync(Guid projectId, Guid userId, Guid keyId, KeypodDbContext db, KeyDirectory directory)
+    static async Task<IResult> RevokeKeyAsync(Guid projectId, Guid userId, Guid keyId, ProjectAdministration administration)
     {
-        if (!await db.UserKeys.AnyAsync(k => k.Id == keyId && k.UserId == userId && k.ProjectId == projectId))
-        {
-            return ApiErrors.NotFound("Key");
-        }
-        var now = DateTime.UtcNow;
-        await db.UserKeys.Where(k => k.Id == keyId && k.RevokedAt == null)
-            .ExecuteUpdateAsync(set => set.SetProperty(k => k.RevokedAt, now));
-        await directory.ReloadAsync();
-        return TypedResults.NoContent();
+        var result = await administration.RevokeUserKeyAsync(projectId, userId, keyId);
+        return result.Succeeded ? TypedResults.NoContent() : ApiErrors.Failure(result);
     }
 
     static UserResponse ToResponse(ProjectUser user) => new(user.Id, user.ProjectId, user.Name, user.Email, user.CreatedAt);
+}
+
+public sealed record AddMemberRequest(string Email, ProjectRole Role);
+
+public sealed record MemberResponse(Guid Id, Guid ProjectId, string Email, ProjectRole Role, DateTime CreatedAt);
+
+static class MembersApi
+{
+    public static void MapMembersApi(this IEndpointRouteBuilder api)
+    {
+        var members = api.MapGroup("/projects/{projectId:guid}/members").WithTags("Members");
+        members.MapGet("/", ListAsync);
+        members.MapPost("/", AddAsync);
+        members.MapDelete("/{memberId:guid}", RemoveAsync);
+    }
+
+    static async Task<IResult> ListAsync(Guid projectId, KeypodDbContext db) =>
+        await db.Projects.AnyAsync(p => p.Id == projectId)
+            ? TypedResults.Ok(await db.ProjectMembers.AsNoTracking().Where(m => m.ProjectId == projectId).OrderBy(m => m.Email)
+                .Select(m => new MemberResponse(m.Id, m.ProjectId, m.Email, m.Role, m.CreatedAt)).ToListAsync())
+            : ApiErrors.NotFound("Project");
+
+    /// <summary>Adds a member by email, or changes the role of one already there.</summary>
+    static async Task<IResult> AddAsync(Guid projectId, AddMemberRequest request, ProjectAdministration administration)
+    {
+        var result = await administration.AddMemberAsync(projectId, request.Email, request.Role);
+        if (!result.Succeeded)
+        {
+            return ApiErrors.Failure(result);
+        }
+        var member = result.Value!;
+        return TypedResults.Ok(new MemberResponse(member.Id, member.ProjectId, member.Email, member.Role, member.CreatedAt));
+    }
+
+    static async Task<IResult> RemoveAsync(Guid projectId, Guid memberId, ProjectAdministration administration)
+    {
+        var result = await administration.RemoveMemberAsync(projectId, memberId);
+        return result.Succeeded ? TypedResults.NoContent() : ApiErrors.Failure(result);
+    }
 }

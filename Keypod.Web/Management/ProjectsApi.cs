@@ -1,9 +1,11 @@
 using System.Text.Json;
+using System.Security.Claims;
+using Keypod.Core.Access;
 using Keypod.Core.Configuration;
 using Keypod.Core.Data;
-using Keypod.Core.Keys;
 using Keypod.Core.Projects;
 using Microsoft.EntityFrameworkCore;
+using Keypod.Web.Auth;
 using Microsoft.Extensions.Options;
 
 namespace Keypod.Web.Management;
@@ -18,31 +20,23 @@ static class ProjectsApi
     {
         var projects = api.MapGroup("/projects").WithTags("Projects");
         projects.MapPost("/", CreateAsync);
-        projects.MapGet("/", ListAsync);
+        projects.MapGet("/", ListAsync).WithMetadata(new MembersMayCallAttribute());
         projects.MapGet("/{projectId:guid}", GetAsync);
         projects.MapPatch("/{projectId:guid}", PatchAsync).Accepts<JsonElement>("application/json");
     }
 
-    static async Task<IResult> CreateAsync(CreateProjectRequest request, KeypodDbContext db, KeyDirectory keys, IOptionsMonitor<KeypodOptions> options)
+    static async Task<IResult> CreateAsync(CreateProjectRequest request, ProjectAdministration administration, IOptionsMonitor<KeypodOptions> options)
     {
-        if (ValidateName(request.Name) is { } nameError)
-        {
-            return ApiErrors.BadRequest(nameError);
-        }
-        if (ValidateMarkup(request.MarkupPercent) is { } markupError)
-        {
-            return ApiErrors.BadRequest(markupError);
-        }
-        var project = new Project { Name = request.Name.Trim(), MarkupPercent = request.MarkupPercent };
-        db.Projects.Add(project);
-        await db.SaveChangesAsync();
-        await keys.ReloadAsync();
-        return TypedResults.Created($"/api/v1/projects/{project.Id}", ToResponse(project, options.CurrentValue));
+        var result = await administration.CreateProjectAsync(request.Name, request.MarkupPercent);
+        return result.Succeeded
+            ? TypedResults.Created($"/api/v1/projects/{result.Value!.Id}", ToResponse(result.Value, options.CurrentValue))
+            : ApiErrors.Failure(result);
     }
 
-    static async Task<IResult> ListAsync(KeypodDbContext db, IOptionsMonitor<KeypodOptions> options)
+    /// <summary>The projects the caller may see: all of them for admins, their own for members.</summary>
+    static async Task<IResult> ListAsync(ClaimsPrincipal user, KeypodDbContext db, IOptionsMonitor<KeypodOptions> options)
     {
-        var projects = await db.Projects.AsNoTracking().OrderBy(p => p.Name).ToListAsync();
+        var projects = await ProjectAccess.VisibleProjects(db, KeypodClaims.ToActor(user)).AsNoTracking().OrderBy(p => p.Name).ToListAsync();
         return TypedResults.Ok(projects.Select(p => ToResponse(p, options.CurrentValue)));
     }
 
@@ -52,58 +46,36 @@ static class ProjectsApi
             : ApiErrors.NotFound("Project");
 
     /// <summary>Only the fields present change; <c>"markupPercent": null</c> clears the override.</summary>
-    static async Task<IResult> PatchAsync(Guid projectId, JsonElement patch, KeypodDbContext db, KeyDirectory keys, IOptionsMonitor<KeypodOptions> options)
+    static async Task<IResult> PatchAsync(Guid projectId, JsonElement patch, ProjectAdministration administration, IOptionsMonitor<KeypodOptions> options)
     {
         if (patch.ValueKind != JsonValueKind.Object)
         {
             return ApiErrors.BadRequest("Send a JSON object with any of name, markupPercent, disabled.");
         }
-        var project = await db.Projects.FirstOrDefaultAsync(p => p.Id == projectId);
-        if (project is null)
-        {
-            return ApiErrors.NotFound("Project");
-        }
+        var changes = new ProjectChanges();
         foreach (var property in patch.EnumerateObject())
         {
             switch (property.Name)
             {
                 case "name" when property.Value.ValueKind == JsonValueKind.String:
-                    var name = property.Value.GetString()!;
-                    if (ValidateName(name) is { } nameError)
-                    {
-                        return ApiErrors.BadRequest(nameError);
-                    }
-                    project.Name = name.Trim();
+                    changes = changes with { Name = property.Value.GetString()! };
                     break;
                 case "markupPercent" when property.Value.ValueKind == JsonValueKind.Null:
-                    project.MarkupPercent = null;
+                    changes = changes with { SetMarkup = true, MarkupPercent = null };
                     break;
                 case "markupPercent" when property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetDecimal(out var markup):
-                    if (ValidateMarkup(markup) is { } markupError)
-                    {
-                        return ApiErrors.BadRequest(markupError);
-                    }
-                    project.MarkupPercent = markup;
+                    changes = changes with { SetMarkup = true, MarkupPercent = markup };
                     break;
                 case "disabled" when property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False:
-                    project.Disabled = property.Value.GetBoolean();
+                    changes = changes with { Disabled = property.Value.GetBoolean() };
                     break;
                 default:
                     return ApiErrors.BadRequest($"Unknown or invalid field '{property.Name}': send name (string), markupPercent (number or null), disabled (boolean).");
             }
         }
-        await db.SaveChangesAsync();
-        await keys.ReloadAsync();
-        return TypedResults.Ok(ToResponse(project, options.CurrentValue));
+        var result = await administration.UpdateProjectAsync(projectId, changes);
+        return result.Succeeded ? TypedResults.Ok(ToResponse(result.Value!, options.CurrentValue)) : ApiErrors.Failure(result);
     }
-
-    internal static string? ValidateName(string? name) =>
-        string.IsNullOrWhiteSpace(name) ? "name is required."
-        : name.Trim().Length > 200 ? "name must be at most 200 characters."
-        : null;
-
-    static string? ValidateMarkup(decimal? markup) =>
-        markup is < 0 or > 1000 ? "markupPercent must be between 0 and 1000." : null;
 
     static ProjectResponse ToResponse(Project project, KeypodOptions options) =>
         new(project.Id, project.Name, project.MarkupPercent, project.MarkupPercent ?? options.Billing.MarkupPercent, project.Disabled, project.CreatedAt);

@@ -6,10 +6,14 @@ namespace Keypod.Web.Observability;
 static class MetricsExtensions
 {
     public const string ScrapePath = "/metrics";
+    const string ScrapePolicy = "MetricsScrape";
 
     public static IServiceCollection AddKeypodMetrics(this IServiceCollection services)
     {
         services.AddSingleton<KeypodMetrics>();
+        services.AddAuthorizationBuilder().AddPolicy(ScrapePolicy, policy => policy
+            .AddAuthenticationSchemes(Auth.AuthenticationSetup.ManagementScheme)
+            .RequireRole(Auth.KeypodClaims.AdminRole));
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(KeypodMetrics.MeterName)
             // The runtime's own meter: GC allocations and pauses, thread pool queue, working set.
@@ -24,6 +28,10 @@ static class MetricsExtensions
     {
         // Created now rather than on first use so it is subscribed to the ledger before the first request.
         app.Services.GetRequiredService<KeypodMetrics>();
-        app.MapPrometheusScrapingEndpoint(ScrapePath).ExcludeFromDescription();
+        // Spend per project is business data: scrapers authenticate like the management API (an admin API token).
+        app.MapPrometheusScrapingEndpoint(ScrapePath)
+            .WithMetadata(new HttpMethodMetadata(["GET"]))
+            .RequireAuthorization(ScrapePolicy)
+            .ExcludeFromDescription();
     }
 }

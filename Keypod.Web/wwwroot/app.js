@@ -1,0 +1,3 @@
+window.keypod = {
+    copy: text => navigator.clipboard.writeText(text),
+};
