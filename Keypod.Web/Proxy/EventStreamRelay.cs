@@ -73,15 +73,18 @@ sealed class EventStreamRelay(Exchange exchange, UsageLedger ledger, Func<Exchan
         return Facts.ErrorMessage is null ? Outcome.Completed : Outcome.MidstreamError;
     }
 
-    /// <summary>Writes every complete event in <paramref name="data"/>; returns how many bytes that was.</summary>
+    /// <summary>
+    /// Writes every complete event in <paramref name="data"/>, each as its own flushed write (events that arrived
+    /// together are not merged); returns how many bytes that was.
+    /// </summary>
     async Task<int> RelayCompleteEventsAsync(Memory<byte> data)
     {
-        var written = 0;
         var eventStart = 0;
         while (NextEventEnd(data.Span, eventStart) is var eventEnd and > 0)
         {
             var (payloadOffset, payloadLength) = DataPayload(data.Span[eventStart..eventEnd]);
             var payload = data.Span.Slice(eventStart + payloadOffset, payloadLength);
+            byte[]? replacement = null;
             if (!payload.IsEmpty)
             {
                 if (!sawDataEvent)
@@ -90,32 +93,17 @@ sealed class EventStreamRelay(Exchange exchange, UsageLedger ledger, Func<Exchan
                 }
                 if (payload.SequenceEqual(DonePayload))
                 {
-                    // The ledger row is durable before the client can see the stream end.
-                    await WriteAsync(data[written..eventStart]);
+                    // The finished row is durable (journalled) before the client can see the stream end.
                     Commit();
-                    written = eventStart;
                 }
                 else if (!sawDataEvent || payload.IndexOf("\"usage\""u8) >= 0 || payload.IndexOf("\"error\""u8) >= 0)
                 {
-                    var replacement = Inspect(data.Span[eventStart..eventEnd], payloadOffset, payload);
-                    if (replacement is not null)
-                    {
-                        await WriteAsync(data[written..eventStart], flush: false);
-                        await WriteAsync(replacement, flush: false);
-                        written = eventEnd;
-                    }
+                    replacement = Inspect(data.Span[eventStart..eventEnd], payloadOffset, payload);
                 }
                 sawDataEvent = true;
             }
+            await WriteAsync(replacement is null ? data[eventStart..eventEnd] : replacement);
             eventStart = eventEnd;
-        }
-        if (eventStart > written)
-        {
-            await WriteAsync(data[written..eventStart]);
-        }
-        else if (written > 0)
-        {
-            await FlushAsync();
         }
         return eventStart;
     }
@@ -199,16 +187,10 @@ sealed class EventStreamRelay(Exchange exchange, UsageLedger ledger, Func<Exchan
 
     static string Quote(string? value) => value is null ? "null" : System.Text.Json.JsonSerializer.Serialize(value);
 
-    async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, bool flush = true)
+    async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
     {
-        if (!bytes.IsEmpty)
-        {
-            client.Write(bytes.Span);
-        }
-        if (flush)
-        {
-            await FlushAsync();
-        }
+        client.Write(bytes.Span);
+        await FlushAsync();
     }
 
     async ValueTask FlushAsync()
