@@ -210,10 +210,14 @@ sealed partial class InferenceForwarder(
             var json = bytes.Span.TrimStart(" \t\r\n"u8);
             var leadingWhitespace = length - json.Length;
             var facts = new ResponseFacts();
-            ResponseScanner.Scan(json, facts);
+            var readable = ResponseScanner.Scan(json, facts);
+            if (!readable && facts.ErrorMessage is null)
+            {
+                facts.ErrorMessage = "The upstream's response is not a JSON object.";
+            }
 
             var status = (int)response.StatusCode;
-            var outcome = status >= 400 || (facts.ErrorMessage is not null && facts.Usage is null) ? Outcome.UpstreamError : Outcome.Completed;
+            var outcome = status >= 400 || !readable || (facts.ErrorMessage is not null && facts.Usage is null) ? Outcome.UpstreamError : Outcome.Completed;
             exchange.Apply(facts);
             exchange.Price(facts, status);
             var rewritten = RewriteCost(exchange, json, facts);
