@@ -209,6 +209,6 @@ public sealed partial class InflightJournal : IDisposable
     partial void LogDeleteFailed(Exception exception, string path);
 }
 
-[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+[JsonSourceGenerationOptions(UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]
 [JsonSerializable(typeof(JournalLine))]
 sealed partial class JournalJsonContext : JsonSerializerContext;

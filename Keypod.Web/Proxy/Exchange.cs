@@ -36,7 +36,8 @@ sealed class Exchange(HttpContext context, UsageRecord record, long startedTimes
             Record.WebSearches = usage.WebSearches;
             Record.IsByok = usage.IsByok;
         }
-        if (learnedGenerationId && !Recorded)
+        // Only a stream can be cut after its id is known; a body is journalled whole a moment later anyway.
+        if (learnedGenerationId && Record.Stream && !Recorded)
         {
             journal.Update(ticket, Record);
         }

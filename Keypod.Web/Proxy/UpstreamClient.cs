@@ -27,10 +27,17 @@ sealed class UpstreamClient(IOptionsMonitor<KeypodOptions> options) : IDisposabl
 
     public OpenRouterOptions Settings => options.CurrentValue.OpenRouter;
 
+    (string BaseUrl, System.Collections.Concurrent.ConcurrentDictionary<string, Uri> Uris) uris = ("", new());
+
+    /// <summary>The upstream address of a path; cached, since the proxy asks for the same few on every request.</summary>
     public Uri UriFor(string pathAndQuery)
     {
-        var baseUrl = Settings.BaseUrl.TrimEnd('/');
-        return new Uri(baseUrl + "/" + pathAndQuery.TrimStart('/'));
+        var current = uris;
+        if (current.BaseUrl != Settings.BaseUrl)
+        {
+            current = uris = (Settings.BaseUrl, new());
+        }
+        return current.Uris.GetOrAdd(pathAndQuery, static (path, baseUrl) => new Uri(baseUrl.TrimEnd('/') + "/" + path.TrimStart('/')), current.BaseUrl);
     }
 
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
