@@ -4,7 +4,7 @@
 # latency, throughput, CPU per request, streaming and 2,000 open streams, checks the ledger, profiles Keypod,
 # prints a table and writes docs/benchmarks.md. Raw output stays in bench/out/.
 # Knobs (environment): BENCH_DURATION (wrk seconds per target, default 10), BENCH_LATENCY_N (3000),
-# BENCH_STREAM_N (150), BENCH_OPEN_STREAMS (2000), BENCH_PORT_BASE (47180), BENCH_PROFILE (1; 0 skips perf),
+# BENCH_STREAM_N (150), BENCH_OPEN_STREAMS (2000), BENCH_LOAD_N (100000), BENCH_PORT_BASE (47180), BENCH_PROFILE (1; 0 skips perf),
 # BENCH_KEYPOD_ENV (extra NAME=value settings for Keypod, for experiments), BENCH_REPORT (default docs/benchmarks.md).
 set -euo pipefail
 
@@ -14,6 +14,7 @@ DURATION=${BENCH_DURATION:-10}
 LATENCY_N=${BENCH_LATENCY_N:-3000}
 STREAM_N=${BENCH_STREAM_N:-150}
 OPEN_STREAMS=${BENCH_OPEN_STREAMS:-2000}
+LOAD_N=${BENCH_LOAD_N:-100000}
 PORT_BASE=${BENCH_PORT_BASE:-47180}
 PROFILE=${BENCH_PROFILE:-1}
 KEYPOD_ENV=${BENCH_KEYPOD_ENV:-}
@@ -141,7 +142,7 @@ result upstream_body_bytes "$(curl -fs -X POST -H 'Content-Type: application/jso
 
 log "Keypod projects and keys"
 declare -A PROJECT AUTH
-for phase in latency wrk stream open-streams; do
+for phase in latency wrk stream open-streams load; do
     read -r PROJECT[$phase] AUTH[$phase] < <($BENCH setup --keypod "http://127.0.0.1:$PK" --master "$MASTER" --name "$phase")
 done
 curl -fs -X POST -H "Authorization: Bearer ${AUTH[wrk]}" -H 'Content-Type: application/json' -d "$BODY" \
@@ -237,9 +238,12 @@ result streams_hold_s $(((OPEN_STREAM_EVENTS + 3) * OPEN_STREAM_GAP_MS / 1000))
 $BENCH open-streams --results "$RESULTS" --count "$OPEN_STREAMS" --gap-ms $OPEN_STREAM_GAP_MS --events $OPEN_STREAM_EVENTS \
     --ramp $OPEN_STREAM_RAMP --pid $KP_PID --targets "keypod=$KEYPOD_URL=${AUTH[open-streams]}" || true
 
+log "load: $LOAD_N mixed requests at concurrency 64 through Keypod"
+$BENCH load --results "$RESULTS" --requests "$LOAD_N" --concurrency 64 --targets "keypod=$KEYPOD_URL=${AUTH[load]}" || true
+
 log "ledger check through the management API"
 sleep 2
-for phase in latency wrk stream open-streams; do
+for phase in latency wrk stream open-streams load; do
     $BENCH ledger --results "$RESULTS" --keypod "http://127.0.0.1:$PK" --master "$MASTER" --project "${PROJECT[$phase]}" --label "$phase"
 done
 

@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
     "latency" => await LatencyProbe.RunAsync(Arguments.Parse(args)),
     "stream" => await StreamProbe.RunAsync(Arguments.Parse(args)),
     "open-streams" => await OpenStreamsProbe.RunAsync(Arguments.Parse(args)),
+    "load" => await LoadProbe.RunAsync(Arguments.Parse(args)),
     "setup" => await Management.SetupAsync(Arguments.Parse(args)),
     "ledger" => await Management.CountLedgerAsync(Arguments.Parse(args)),
     "report" => Report.Run(Arguments.Parse(args)),
@@ -15,6 +16,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Keypod.Bench upstream|latency|stream|open-streams|setup|ledger|report --name value ...");
+    Console.Error.WriteLine("usage: Keypod.Bench upstream|latency|stream|open-streams|load|setup|ledger|report --name value ...");
     return 2;
 }

@@ -123,6 +123,7 @@ static class Report
             ("wrk", "wrk_keypod_total_requests", "wrk_keypod_total_requests", (int)(D("wrk_connections") * D("wrk_keypod_runs"))),
             ("stream", "stream_keypod_sent", "stream_keypod_sent", 0),
             ("open-streams", "streams_count", "streams_ok", 0),
+            ("load", "load_sent", "load_completed", 0),
         })
         {
             var rows = D($"ledger_{phase}_rows");
@@ -134,7 +135,16 @@ static class Report
         md.AppendLine();
         checks.Add(("every request in the ledger", ledgerOk ? "all phases match" : "mismatch", ledgerOk));
 
-        var ledgerTotal = new[] { "latency", "wrk", "stream", "open-streams" }.Sum(phase => D($"ledger_{phase}_rows"));
+        md.AppendLine("## Load (reliability issue)");
+        md.AppendLine();
+        md.AppendLine($"{S("load_sent")} requests through Keypod, half streaming, {S("load_concurrency")} concurrent: {S("load_completed")} completed, " +
+            $"{S("load_errors")} errors, {F(D("load_rps"))} req/s over {F(D("load_seconds"), 1)} s; the ledger holds {S("ledger_load_rows")} rows for them.");
+        md.AppendLine();
+        checks.Add(("100,000 mixed requests at 64 concurrent: no error, ledger count = request count",
+            $"{S("load_errors")} errors, {S("ledger_load_rows")} rows for {S("load_sent")} requests",
+            S("load_errors") == "0" && D("ledger_load_rows") == D("load_sent")));
+
+        var ledgerTotal = new[] { "latency", "wrk", "stream", "open-streams", "load" }.Sum(phase => D($"ledger_{phase}_rows"));
         md.AppendLine("## /metrics");
         md.AppendLine();
         md.AppendLine($"One scrape after the run: {F(D("metrics_scrape_ms"), 2)} ms, {S("metrics_bytes")} bytes, {S("metrics_series")} series. " +
