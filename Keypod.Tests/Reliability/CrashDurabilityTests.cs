@@ -87,6 +87,24 @@ public sealed class CrashDurabilityTests : IAsyncLifetime
             var interrupted = await db.UsageRecords.CountAsync(r => r.Outcome == Outcome.Interrupted);
             interrupted.Should().BePositive("requests in flight at each kill are recovered from the journal");
             ids.Count.Should().BeLessThanOrEqualTo(started);
+
+            // Those that had reached the upstream (a generation id) are reconciled from /generation, once each.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (await db.UsageRecords.AnyAsync(r => r.CostSource == CostSource.Pending) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+            var recovered = await db.UsageRecords.AsNoTracking().Where(r => r.Outcome == Outcome.Interrupted && r.GenerationId != null).ToListAsync();
+            recovered.Should().NotBeEmpty();
+            foreach (var row in recovered)
+            {
+                row.CostSource.Should().Be(CostSource.Generation);
+                using var record = JsonDocument.Parse(upstream.Generations[row.GenerationId!].Json);
+                row.UpstreamCostUsd.Should().Be(record.RootElement.GetProperty("data").GetProperty("total_cost").GetDecimal());
+            }
+            (await db.UsageRecords.CountAsync(r => r.GenerationId != null))
+                .Should().Be(await db.UsageRecords.Where(r => r.GenerationId != null).Select(r => r.GenerationId).Distinct().CountAsync(),
+                    "no generation is counted twice");
         }
     }
 
