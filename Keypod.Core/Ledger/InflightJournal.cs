@@ -22,6 +22,8 @@ public sealed partial class InflightJournal : IDisposable
     readonly string directory;
     readonly ILogger<InflightJournal> logger;
     readonly Lock gate = new();
+    readonly System.Buffers.ArrayBufferWriter<byte> lineBuffer = new(2048);
+    readonly Utf8JsonWriter lineWriter;
     Segment? current;
     long nextSegmentNumber;
 
@@ -29,6 +31,7 @@ public sealed partial class InflightJournal : IDisposable
     {
         this.directory = directory;
         this.logger = logger;
+        lineWriter = new Utf8JsonWriter(lineBuffer);
         Directory.CreateDirectory(directory);
         nextSegmentNumber = Directory.GetFiles(directory, "*.journal").Select(SegmentNumber).DefaultIfEmpty(0).Max() + 1;
     }
@@ -53,11 +56,10 @@ public sealed partial class InflightJournal : IDisposable
 
     public Ticket Start(UsageRecord record)
     {
-        var line = Serialize(new JournalLine(false, record));
         lock (gate)
         {
             var segment = CurrentSegment();
-            segment.File.Write(line);
+            WriteLine(segment, new JournalLine(false, record));
             segment.Written++;
             segment.Outstanding++;
             return new Ticket(segment);
@@ -72,14 +74,24 @@ public sealed partial class InflightJournal : IDisposable
 
     void Write(Ticket ticket, JournalLine entry)
     {
-        var line = Serialize(entry);
         lock (gate)
         {
             if (!ticket.Completed)
             {
-                ticket.Segment.File.Write(line);
+                WriteLine(ticket.Segment, entry);
             }
         }
+    }
+
+    /// <summary>Serializes into one reused buffer and hands it to the OS in a single write; callers hold the lock.</summary>
+    void WriteLine(Segment segment, JournalLine entry)
+    {
+        lineBuffer.ResetWrittenCount();
+        lineWriter.Reset(lineBuffer);
+        JsonSerializer.Serialize(lineWriter, entry, JournalJsonContext.Default.JournalLine);
+        lineWriter.Flush();
+        System.Buffers.BuffersExtensions.Write(lineBuffer, "\n"u8);
+        segment.File.Write(lineBuffer.WrittenSpan);
     }
 
     public void Complete(Ticket ticket)
@@ -178,15 +190,6 @@ public sealed partial class InflightJournal : IDisposable
         }
     }
 
-    static byte[] Serialize(JournalLine entry)
-    {
-        var json = JsonSerializer.SerializeToUtf8Bytes(entry, JournalJsonContext.Default.JournalLine);
-        var line = new byte[json.Length + 1];
-        json.CopyTo(line, 0);
-        line[^1] = (byte)'\n';
-        return line;
-    }
-
     static long SegmentNumber(string path) => long.TryParse(Path.GetFileNameWithoutExtension(path), out var number) ? number : 0;
 
     public void Dispose()
@@ -202,6 +205,7 @@ public sealed partial class InflightJournal : IDisposable
                 current?.File.Dispose();
             }
             current = null;
+            lineWriter.Dispose();
         }
     }
 

@@ -36,22 +36,21 @@ public static class ClientCostRewriter
         {
             edits.Add((location.UsageClose, 0, ",\"cost_details\":{" + upstreamField + "}"));
         }
-        edits.Sort((a, b) => b.Position.CompareTo(a.Position));
+        edits.Sort((a, b) => a.Position.CompareTo(b.Position));
 
-        var output = new List<byte>(json.Length + 96);
-        var end = json.Length;
-        var pieces = new Stack<byte[]>();
-        foreach (var (position, remove, insert) in edits)
+        var inserts = edits.Select(e => Encoding.UTF8.GetBytes(e.Insert)).ToArray();
+        var output = new byte[json.Length + inserts.Sum(i => i.Length) - edits.Sum(e => e.Remove)];
+        int read = 0, written = 0;
+        for (var i = 0; i < edits.Count; i++)
         {
-            pieces.Push(json[(position + remove)..end].ToArray());
-            pieces.Push(Encoding.UTF8.GetBytes(insert));
-            end = position;
+            var untouched = json[read..edits[i].Position];
+            untouched.CopyTo(output.AsSpan(written));
+            written += untouched.Length;
+            inserts[i].CopyTo(output, written);
+            written += inserts[i].Length;
+            read = edits[i].Position + edits[i].Remove;
         }
-        output.AddRange(json[..end].ToArray());
-        while (pieces.Count > 0)
-        {
-            output.AddRange(pieces.Pop());
-        }
-        return [.. output];
+        json[read..].CopyTo(output.AsSpan(written));
+        return output;
     }
 }
