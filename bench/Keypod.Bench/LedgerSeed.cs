@@ -14,7 +14,7 @@ namespace Keypod.Bench;
 /// <summary>
 /// <c>seed-ledger --db path --rows 10000000</c>: a fresh database with the app's real schema (EF migrations), 50 projects,
 /// 2,000 users, their keys, N synthetic ledger rows over the 90 UTC days ending today and the daily rollups the ledger
-/// writer would have produced for them (exact decimal sums). Writes <c>path.manifest.json</c> for the billing probe.
+/// writer would have produced for them (UsageRollups, UsageUserDays, UsageModelDays; exact decimal sums). Writes <c>path.manifest.json</c> for the billing probe.
 /// </summary>
 static class LedgerSeed
 {
@@ -92,17 +92,30 @@ static class LedgerSeed
         using var insertRollup = Prepare(connection,
             $"INSERT INTO UsageRollups ({string.Join(", ", RollupColumns)}) VALUES ({string.Join(", ", RollupColumns.Select(c => "$" + c))})", RollupColumns);
 
+        var measureColumns = RollupColumns[4..];
+        using var insertUserDay = Prepare(connection,
+            $"INSERT INTO UsageUserDays (ProjectId, Day, UserId, {string.Join(", ", measureColumns)}) VALUES ($ProjectId, $Day, $UserId, {string.Join(", ", measureColumns.Select(c => "$" + c))})",
+            ["ProjectId", "Day", "UserId", .. measureColumns]);
+        using var insertModelDay = Prepare(connection,
+            $"INSERT INTO UsageModelDays (ProjectId, Day, Model, {string.Join(", ", measureColumns)}) VALUES ($ProjectId, $Day, $Model, {string.Join(", ", measureColumns.Select(c => "$" + c))})",
+            ["ProjectId", "Day", "Model", .. measureColumns]);
         var perDay = world.RowsPerDay(totalRows, now);
         var manifest = new Manifest(world, today);
         long written = 0;
         long rollupRows = 0;
+        long userDayRows = 0;
+        long modelDayRows = 0;
         var rows = new List<Row>();
         var rollups = new Dictionary<(int User, int Model), Totals>();
+        var userDays = new Dictionary<int, Totals>();
+        var modelDays = new Dictionary<(int Project, int Model), Totals>();
         for (var d = 0; d < Days; d++)
         {
             var day = firstDay.AddDays(d);
             rows.Clear();
             rollups.Clear();
+            userDays.Clear();
+            modelDays.Clear();
             world.GenerateDay(random, day, perDay[d], now, rows);
             rows.Sort((a, b) => a.Ticks.CompareTo(b.Ticks));
             using (var transaction = connection.BeginTransaction())
@@ -115,6 +128,17 @@ static class LedgerSeed
                     if (!rollups.TryGetValue((row.User, row.Model), out var totals))
                     {
                         rollups[(row.User, row.Model)] = totals = new Totals();
+                    }
+                    totals.Add(row);
+                    if (!userDays.TryGetValue(row.User, out totals))
+                    {
+                        userDays[row.User] = totals = new Totals();
+                    }
+                    totals.Add(row);
+                    var modelKey = (world.Users[row.User].Project, row.Model);
+                    if (!modelDays.TryGetValue(modelKey, out totals))
+                    {
+                        modelDays[modelKey] = totals = new Totals();
                     }
                     totals.Add(row);
                     manifest.Add(world, day, row);
@@ -132,20 +156,35 @@ static class LedgerSeed
                     p[1].Value = dayText;
                     p[2].Value = u.IdText;
                     p[3].Value = world.Models[model].Slug;
-                    p[4].Value = totals.Requests;
-                    p[5].Value = totals.PromptTokens;
-                    p[6].Value = totals.CompletionTokens;
-                    p[7].Value = totals.CachedTokens;
-                    p[8].Value = totals.ReasoningTokens;
-                    p[9].Value = totals.Unpriced;
-                    p[10].Value = totals.Upstream.ToString(MoneyFormat, CultureInfo.InvariantCulture);
-                    p[11].Value = totals.Billed.ToString(MoneyFormat, CultureInfo.InvariantCulture);
+                    totals.Bind(p, 4);
                     insertRollup.ExecuteNonQuery();
+                }
+                insertUserDay.Transaction = transaction;
+                foreach (var (user, totals) in userDays)
+                {
+                    var p = insertUserDay.Parameters;
+                    p[0].Value = world.Projects[world.Users[user].Project].IdText;
+                    p[1].Value = dayText;
+                    p[2].Value = world.Users[user].IdText;
+                    totals.Bind(p, 3);
+                    insertUserDay.ExecuteNonQuery();
+                }
+                insertModelDay.Transaction = transaction;
+                foreach (var ((project, model), totals) in modelDays)
+                {
+                    var p = insertModelDay.Parameters;
+                    p[0].Value = world.Projects[project].IdText;
+                    p[1].Value = dayText;
+                    p[2].Value = world.Models[model].Slug;
+                    totals.Bind(p, 3);
+                    insertModelDay.ExecuteNonQuery();
                 }
                 transaction.Commit();
             }
             written += rows.Count;
             rollupRows += rollups.Count;
+            userDayRows += userDays.Count;
+            modelDayRows += modelDays.Count;
             if (d % 10 == 9 || d == Days - 1)
             {
                 Console.WriteLine($"  {day:yyyy-MM-dd}: {written:N0} rows, {rollupRows:N0} rollups ({clock.Elapsed.TotalSeconds:0} s, " +
@@ -165,11 +204,13 @@ static class LedgerSeed
 
         manifest.Rows = written;
         manifest.RollupRows = rollupRows;
+        manifest.UserDayRows = userDayRows;
+        manifest.ModelDayRows = modelDayRows;
         manifest.LoadSeconds = loaded.TotalSeconds;
         manifest.TotalSeconds = clock.Elapsed.TotalSeconds;
         manifest.DatabaseBytes = new FileInfo(path).Length;
         await File.WriteAllTextAsync(path + ".manifest.json", JsonSerializer.Serialize(manifest.ToJson(world), new JsonSerializerOptions { WriteIndented = true }));
-        Console.WriteLine($"seeded {written:N0} ledger rows and {rollupRows:N0} rollups in {clock.Elapsed.TotalSeconds:0} s " +
+        Console.WriteLine($"seeded {written:N0} ledger rows and {rollupRows:N0} rollups ({userDayRows:N0} per user and day, {modelDayRows:N0} per model and day) in {clock.Elapsed.TotalSeconds:0} s " +
             $"(rows {loaded.TotalSeconds:0} s, indexes and ANALYZE {(clock.Elapsed - loaded).TotalSeconds:0} s); {manifest.DatabaseBytes / 1_048_576:N0} MB");
         return 0;
     }
@@ -260,7 +301,7 @@ static class LedgerSeed
         public decimal? Billed;
     }
 
-    /// <summary>Exactly what <c>UsageLedger.AddToRollup</c> adds for a row.</summary>
+    /// <summary>Exactly what <c>UsageLedger.AddToRollup</c> (<c>RollupTotals.Add</c>) adds for a row, to each of its three rollups.</summary>
     internal sealed class Totals
     {
         public long Requests, PromptTokens, CompletionTokens, CachedTokens, ReasoningTokens, Unpriced;
@@ -279,6 +320,18 @@ static class LedgerSeed
             {
                 Unpriced++;
             }
+        }
+
+        public void Bind(SqliteParameterCollection p, int at)
+        {
+            p[at].Value = Requests;
+            p[at + 1].Value = PromptTokens;
+            p[at + 2].Value = CompletionTokens;
+            p[at + 3].Value = CachedTokens;
+            p[at + 4].Value = ReasoningTokens;
+            p[at + 5].Value = Unpriced;
+            p[at + 6].Value = Upstream.ToString(MoneyFormat, CultureInfo.InvariantCulture);
+            p[at + 7].Value = Billed.ToString(MoneyFormat, CultureInfo.InvariantCulture);
         }
     }
 
@@ -503,6 +556,8 @@ static class LedgerSeed
 
         public long Rows { get; set; }
         public long RollupRows { get; set; }
+        public long UserDayRows { get; set; }
+        public long ModelDayRows { get; set; }
         public double LoadSeconds { get; set; }
         public double TotalSeconds { get; set; }
         public long DatabaseBytes { get; set; }
@@ -542,6 +597,8 @@ static class LedgerSeed
             {
                 rows = Rows,
                 rollupRows = RollupRows,
+                userDayRows = UserDayRows,
+                modelDayRows = ModelDayRows,
                 projects = w.Projects.Length,
                 users = w.Users.Length,
                 models = w.Models.Length,
