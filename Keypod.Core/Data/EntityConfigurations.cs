@@ -80,3 +80,18 @@ sealed class UsageRollupConfiguration : IEntityTypeConfiguration<UsageRollup>
         builder.Property(r => r.Model).HasMaxLength(200);
     }
 }
+
+// Coarser rollups for the billing reports: a month of a busy project is ~100 k UsageRollups rows but ~7 k of these.
+sealed class UsageUserDayConfiguration : IEntityTypeConfiguration<UsageUserDay>
+{
+    public void Configure(EntityTypeBuilder<UsageUserDay> builder) => builder.HasKey(r => new { r.ProjectId, r.Day, r.UserId });
+}
+
+sealed class UsageModelDayConfiguration : IEntityTypeConfiguration<UsageModelDay>
+{
+    public void Configure(EntityTypeBuilder<UsageModelDay> builder)
+    {
+        builder.HasKey(r => new { r.ProjectId, r.Day, r.Model });
+        builder.Property(r => r.Model).HasMaxLength(200);
+    }
+}

@@ -14,6 +14,8 @@ public sealed class KeypodDbContext(DbContextOptions<KeypodDbContext> options) :
     public DbSet<UserKey> UserKeys => Set<UserKey>();
     public DbSet<UsageRecord> UsageRecords => Set<UsageRecord>();
     public DbSet<UsageRollup> UsageRollups => Set<UsageRollup>();
+    public DbSet<UsageUserDay> UsageUserDays => Set<UsageUserDay>();
+    public DbSet<UsageModelDay> UsageModelDays => Set<UsageModelDay>();
     public DbSet<CatalogModel> CatalogModels => Set<CatalogModel>();
     public DbSet<ModelPrice> ModelPrices => Set<ModelPrice>();
     public DbSet<ProjectMember> ProjectMembers => Set<ProjectMember>();

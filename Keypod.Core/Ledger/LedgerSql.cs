@@ -18,8 +18,8 @@ sealed class LedgerSql(SqliteConnection connection) : IDisposable
     SqliteCommand? insert;
     SqliteCommand? selectByRequestId;
     SqliteCommand? updateCost;
-    SqliteCommand? selectRollup;
-    SqliteCommand? upsertRollup;
+    readonly SqliteCommand?[] selectRollup = new SqliteCommand?[3];
+    readonly SqliteCommand?[] upsertRollup = new SqliteCommand?[3];
 
     public SqliteTransaction Begin() => connection.BeginTransaction();
 
@@ -135,20 +135,23 @@ sealed class LedgerSql(SqliteConnection connection) : IDisposable
         updateCost.ExecuteNonQuery();
     }
 
-    public UsageRollup LoadRollup(RollupKey key, SqliteTransaction transaction)
+    const string Measures = "Requests, PromptTokens, CompletionTokens, CachedTokens, ReasoningTokens, UnpricedRequests, UpstreamCostUsd, BilledUsd";
+
+    /// <summary>The current totals of one rollup row (zeros when it does not exist yet).</summary>
+    public RollupTotals LoadRollup(RollupKey key, SqliteTransaction transaction)
     {
-        selectRollup ??= Prepare(
-            "SELECT Requests, PromptTokens, CompletionTokens, CachedTokens, ReasoningTokens, UnpricedRequests, UpstreamCostUsd, BilledUsd " +
-            "FROM UsageRollups WHERE ProjectId = $ProjectId AND Day = $Day AND UserId = $UserId AND Model = $Model",
-            "ProjectId", "Day", "UserId", "Model");
-        selectRollup.Transaction = transaction;
-        var p = selectRollup.Parameters;
-        p[0].Value = Text(key.ProjectId);
-        p[1].Value = key.Day;
-        p[2].Value = Text(key.UserId);
-        p[3].Value = key.Model;
-        using var reader = selectRollup.ExecuteReader();
-        var rollup = new UsageRollup { ProjectId = key.ProjectId, Day = key.Day, UserId = key.UserId, Model = key.Model };
+        var (table, keyColumns) = Shape(key.Kind);
+        var command = selectRollup[(int)key.Kind] ??= Prepare(
+            $"SELECT {Measures} FROM {table} WHERE {string.Join(" AND ", keyColumns.Select(c => $"{c} = ${c}"))}", keyColumns);
+        command.Transaction = transaction;
+        BindKey(command, key);
+        using var reader = command.ExecuteReader();
+        RollupTotals rollup = key.Kind switch
+        {
+            RollupKind.UserModel => new UsageRollup { ProjectId = key.ProjectId, Day = key.Day, UserId = key.UserId, Model = key.Model },
+            RollupKind.User => new UsageUserDay { ProjectId = key.ProjectId, Day = key.Day, UserId = key.UserId },
+            _ => new UsageModelDay { ProjectId = key.ProjectId, Day = key.Day, Model = key.Model },
+        };
         if (reader.Read())
         {
             rollup.Requests = reader.GetInt64(0);
@@ -163,32 +166,54 @@ sealed class LedgerSql(SqliteConnection connection) : IDisposable
         return rollup;
     }
 
-    public void SaveRollup(UsageRollup r, SqliteTransaction transaction)
+    public void SaveRollup(RollupKey key, RollupTotals r, SqliteTransaction transaction)
     {
-        upsertRollup ??= Prepare(
-            "INSERT INTO UsageRollups (ProjectId, Day, UserId, Model, Requests, PromptTokens, CompletionTokens, CachedTokens, ReasoningTokens, " +
-            "UnpricedRequests, UpstreamCostUsd, BilledUsd) VALUES ($ProjectId, $Day, $UserId, $Model, $Requests, $PromptTokens, $CompletionTokens, " +
-            "$CachedTokens, $ReasoningTokens, $UnpricedRequests, $UpstreamCostUsd, $BilledUsd) ON CONFLICT (ProjectId, Day, UserId, Model) DO UPDATE SET " +
-            "Requests = excluded.Requests, PromptTokens = excluded.PromptTokens, CompletionTokens = excluded.CompletionTokens, " +
-            "CachedTokens = excluded.CachedTokens, ReasoningTokens = excluded.ReasoningTokens, UnpricedRequests = excluded.UnpricedRequests, " +
-            "UpstreamCostUsd = excluded.UpstreamCostUsd, BilledUsd = excluded.BilledUsd",
-            "ProjectId", "Day", "UserId", "Model", "Requests", "PromptTokens", "CompletionTokens", "CachedTokens", "ReasoningTokens",
-            "UnpricedRequests", "UpstreamCostUsd", "BilledUsd");
-        upsertRollup.Transaction = transaction;
-        var p = upsertRollup.Parameters;
-        p[0].Value = Text(r.ProjectId);
-        p[1].Value = r.Day;
-        p[2].Value = Text(r.UserId);
-        p[3].Value = r.Model;
-        p[4].Value = r.Requests;
-        p[5].Value = r.PromptTokens;
-        p[6].Value = r.CompletionTokens;
-        p[7].Value = r.CachedTokens;
-        p[8].Value = r.ReasoningTokens;
-        p[9].Value = r.UnpricedRequests;
-        p[10].Value = Money(r.UpstreamCostUsd);
-        p[11].Value = Money(r.BilledUsd);
-        upsertRollup.ExecuteNonQuery();
+        var (table, keyColumns) = Shape(key.Kind);
+        var measures = Measures.Split(", ");
+        var command = upsertRollup[(int)key.Kind] ??= Prepare(
+            $"INSERT INTO {table} ({string.Join(", ", keyColumns)}, {Measures}) VALUES ({string.Join(", ", keyColumns.Concat(measures).Select(c => "$" + c))}) " +
+            $"ON CONFLICT ({string.Join(", ", keyColumns)}) DO UPDATE SET {string.Join(", ", measures.Select(c => $"{c} = excluded.{c}"))}",
+            [.. keyColumns, .. measures]);
+        command.Transaction = transaction;
+        BindKey(command, key);
+        var p = command.Parameters;
+        var at = keyColumns.Length;
+        p[at].Value = r.Requests;
+        p[at + 1].Value = r.PromptTokens;
+        p[at + 2].Value = r.CompletionTokens;
+        p[at + 3].Value = r.CachedTokens;
+        p[at + 4].Value = r.ReasoningTokens;
+        p[at + 5].Value = r.UnpricedRequests;
+        p[at + 6].Value = Money(r.UpstreamCostUsd);
+        p[at + 7].Value = Money(r.BilledUsd);
+        command.ExecuteNonQuery();
+    }
+
+    static (string Table, string[] KeyColumns) Shape(RollupKind kind) => kind switch
+    {
+        RollupKind.UserModel => ("UsageRollups", ["ProjectId", "Day", "UserId", "Model"]),
+        RollupKind.User => ("UsageUserDays", ["ProjectId", "Day", "UserId"]),
+        _ => ("UsageModelDays", ["ProjectId", "Day", "Model"]),
+    };
+
+    static void BindKey(SqliteCommand command, RollupKey key)
+    {
+        var p = command.Parameters;
+        p[0].Value = Text(key.ProjectId);
+        p[1].Value = key.Day;
+        switch (key.Kind)
+        {
+            case RollupKind.UserModel:
+                p[2].Value = Text(key.UserId);
+                p[3].Value = key.Model;
+                break;
+            case RollupKind.User:
+                p[2].Value = Text(key.UserId);
+                break;
+            default:
+                p[2].Value = key.Model;
+                break;
+        }
     }
 
     SqliteCommand Prepare(string sql, params string[] parameters)
@@ -212,14 +237,36 @@ sealed class LedgerSql(SqliteConnection connection) : IDisposable
         insert?.Dispose();
         selectByRequestId?.Dispose();
         updateCost?.Dispose();
-        selectRollup?.Dispose();
-        upsertRollup?.Dispose();
+        foreach (var command in selectRollup.Concat(upsertRollup))
+        {
+            command?.Dispose();
+        }
         connection.Dispose();
     }
 }
 
-readonly record struct RollupKey(Guid ProjectId, DateOnly Day, Guid UserId, string Model)
+enum RollupKind
 {
-    public static RollupKey Of(UsageRecord record) =>
-        new(record.ProjectId, DateOnly.FromDateTime(record.CreatedAt), record.UserId, record.ServedModel ?? record.Model ?? "(unknown)");
+    /// <summary><see cref="UsageRollup"/>: project, day, user and model.</summary>
+    UserModel,
+    /// <summary><see cref="UsageUserDay"/>: project, day and user.</summary>
+    User,
+    /// <summary><see cref="UsageModelDay"/>: project, day and model.</summary>
+    Model,
+}
+
+readonly record struct RollupKey(RollupKind Kind, Guid ProjectId, DateOnly Day, Guid UserId, string Model)
+{
+    /// <summary>The three rollup rows a ledger row counts in.</summary>
+    public static RollupKey[] Of(UsageRecord record)
+    {
+        var day = DateOnly.FromDateTime(record.CreatedAt);
+        var model = record.ServedModel ?? record.Model ?? "(unknown)";
+        return
+        [
+            new(RollupKind.UserModel, record.ProjectId, day, record.UserId, model),
+            new(RollupKind.User, record.ProjectId, day, record.UserId, ""),
+            new(RollupKind.Model, record.ProjectId, day, Guid.Empty, model),
+        ];
+    }
 }

@@ -164,7 +164,7 @@ public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFac
     }
 
     LedgerSql? sql;
-    readonly Dictionary<RollupKey, UsageRollup> rollups = [];
+    readonly Dictionary<RollupKey, RollupTotals> rollups = [];
 
     async Task<List<UsageRecord>> WriteBatchAsync(List<Entry> batch)
     {
@@ -198,7 +198,7 @@ public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFac
             }
             foreach (var key in touched)
             {
-                sql.SaveRollup(rollups[key], transaction);
+                sql.SaveRollup(key, rollups[key], transaction);
             }
             transaction.Commit();
         }
@@ -210,7 +210,7 @@ public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFac
             sql = null;
             throw;
         }
-        if (rollups.Count > 50_000)
+        if (rollups.Count > 150_000) // three rollups per key: project/day/user/model, project/day/user, project/day/model
         {
             rollups.Clear();
         }
@@ -231,23 +231,15 @@ public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFac
     /// <summary>The writer owns the rollups, so it keeps recent ones in memory and writes their new totals once per batch.</summary>
     void AddToRollup(UsageRecord record, int sign, SqliteTransaction transaction, HashSet<RollupKey> touched)
     {
-        var key = RollupKey.Of(record);
-        if (!rollups.TryGetValue(key, out var rollup))
+        foreach (var key in RollupKey.Of(record))
         {
-            rollup = sql!.LoadRollup(key, transaction);
-            rollups[key] = rollup;
-        }
-        touched.Add(key);
-        rollup.Requests += sign;
-        rollup.PromptTokens += sign * record.PromptTokens;
-        rollup.CompletionTokens += sign * record.CompletionTokens;
-        rollup.CachedTokens += sign * record.CachedTokens;
-        rollup.ReasoningTokens += sign * record.ReasoningTokens;
-        rollup.UpstreamCostUsd += sign * (record.UpstreamCostUsd ?? 0m);
-        rollup.BilledUsd += sign * (record.BilledUsd ?? 0m);
-        if (record.CostSource is CostSource.Pending or CostSource.Unpriced)
-        {
-            rollup.UnpricedRequests += sign;
+            if (!rollups.TryGetValue(key, out var rollup))
+            {
+                rollup = sql!.LoadRollup(key, transaction);
+                rollups[key] = rollup;
+            }
+            touched.Add(key);
+            rollup.Add(record, sign);
         }
     }
 

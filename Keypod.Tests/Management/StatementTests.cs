@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Keypod.Core.Ledger;
 using Keypod.Tests.Gateway;
 using Keypod.Tests.Infrastructure;
 
@@ -65,5 +68,34 @@ public sealed class StatementTests(GatewayFixture fixture) : IClassFixture<Gatew
         requestLines.Should().HaveCount(2);
         requestLines[0].Should().StartWith("Id,RequestId,CreatedAt,UserId");
         requestLines[1].Should().Contain(row.RequestId).And.Contain(row.GenerationId!);
+    }
+
+    [Fact]
+    public async Task The_per_user_and_per_model_day_rollups_agree_with_the_fine_rollups_after_a_revision()
+    {
+        var keys = await fixture.App.CreateKeysAsync();
+        using var client = fixture.App.CreateClient(keys.Bearer);
+        await client.PostAsync("/v1/chat/completions", ProxyErrorTests.Json("{}"));
+        await client.PostAsync("/v1/chat/completions", ProxyErrorTests.Json("""{"stream":true}"""));
+        var rows = await fixture.App.LedgerAsync(keys.ProjectId);
+        // A later price that also changes the served model moves the row between model rollups.
+        var ledger = fixture.App.Services.GetRequiredService<UsageLedger>();
+        await ledger.ReviseAsync(new CostRevision(rows[0].RequestId, CostSource.Generation, 0.00012345m, 0.000135795m, ServedModel: "test/revised-model"));
+        await ledger.FlushAsync();
+
+        await using var db = await fixture.App.CreateDbContextAsync();
+        var fine = await db.UsageRollups.AsNoTracking().Where(r => r.ProjectId == keys.ProjectId).ToListAsync();
+        var byUser = await db.UsageUserDays.AsNoTracking().Where(r => r.ProjectId == keys.ProjectId).ToListAsync();
+        var byModel = await db.UsageModelDays.AsNoTracking().Where(r => r.ProjectId == keys.ProjectId).ToListAsync();
+        var expectedUsers = fine.GroupBy(r => (r.Day, r.UserId))
+            .Select(g => (g.Key.Day, Key: g.Key.UserId.ToString(), Requests: g.Sum(r => r.Requests), Upstream: g.Sum(r => r.UpstreamCostUsd), Billed: g.Sum(r => r.BilledUsd)));
+        var expectedModels = fine.GroupBy(r => (r.Day, r.Model))
+            .Select(g => (g.Key.Day, Key: g.Key.Model, Requests: g.Sum(r => r.Requests), Upstream: g.Sum(r => r.UpstreamCostUsd), Billed: g.Sum(r => r.BilledUsd)))
+            .Where(t => t.Requests != 0);
+        byUser.Select(r => (r.Day, Key: r.UserId.ToString(), r.Requests, Upstream: r.UpstreamCostUsd, Billed: r.BilledUsd)).Should().BeEquivalentTo(expectedUsers);
+        byModel.Where(r => r.Requests != 0).Select(r => (r.Day, Key: r.Model, r.Requests, Upstream: r.UpstreamCostUsd, Billed: r.BilledUsd))
+            .Should().BeEquivalentTo(expectedModels);
+        byModel.Should().Contain(r => r.Model == "test/revised-model" && r.Requests == 1 && r.UpstreamCostUsd == 0.00012345m);
+        byUser.Sum(r => r.BilledUsd).Should().Be((await fixture.App.LedgerAsync(keys.ProjectId)).Sum(r => r.BilledUsd ?? 0m));
     }
 }

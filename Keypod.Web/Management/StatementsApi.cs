@@ -50,9 +50,10 @@ static class StatementsApi
             return null;
         }
         var to = from.AddMonths(1);
-        var rollups = db.UsageRollups.AsNoTracking().Where(r => r.ProjectId == projectId && r.Day >= from && r.Day < to);
-        var byUser = await Sum(rollups.GroupBy(r => r.UserId), cancellationToken);
-        var byModel = await Sum(rollups.GroupBy(r => r.Model), cancellationToken);
+        var byUser = await Sum(db.UsageUserDays.AsNoTracking().Where(r => r.ProjectId == projectId && r.Day >= from && r.Day < to)
+            .GroupBy(r => r.UserId), cancellationToken);
+        var byModel = await Sum(db.UsageModelDays.AsNoTracking().Where(r => r.ProjectId == projectId && r.Day >= from && r.Day < to)
+            .GroupBy(r => r.Model), cancellationToken);
         var names = await db.Users.AsNoTracking().Where(u => u.ProjectId == projectId).ToDictionaryAsync(u => u.Id, u => u.Name, cancellationToken);
         var users = byUser.Select(t => Line(t.Key.ToString(), names.GetValueOrDefault(t.Key, "(deleted user)"), t.Totals))
             .OrderByDescending(l => l.BilledUsd).ThenBy(l => l.Name, StringComparer.Ordinal).ToList();
@@ -68,7 +69,8 @@ static class StatementsApi
     static StatementLine Line(string key, string name, Totals t) =>
         new(key, name, t.Requests, t.PromptTokens, t.CompletionTokens, t.Unpriced, t.Upstream, t.Billed - t.Upstream, t.Billed);
 
-    static async Task<List<(TKey Key, Totals Totals)>> Sum<TKey>(IQueryable<IGrouping<TKey, UsageRollup>> groups, CancellationToken cancellationToken)
+    static async Task<List<(TKey Key, Totals Totals)>> Sum<TKey, TRollup>(IQueryable<IGrouping<TKey, TRollup>> groups, CancellationToken cancellationToken)
+        where TRollup : RollupTotals
     {
         var rows = await groups.Select(g => new
         {

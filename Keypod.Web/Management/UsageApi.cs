@@ -13,7 +13,7 @@ static class UsageApi
     public static void MapUsageApi(this IEndpointRouteBuilder api) =>
         api.MapGet("/projects/{projectId:guid}/usage", GetAsync).WithTags("Billing");
 
-    /// <summary>Totals from the daily rollups. <c>from</c> is inclusive, <c>to</c> exclusive (UTC days); default: this month so far.</summary>
+    /// <summary>Totals from the daily per-user or per-model rollups. <c>from</c> is inclusive, <c>to</c> exclusive (UTC days); default: this month so far.</summary>
     static async Task<IResult> GetAsync(Guid projectId, DateTime? from, DateTime? to, string? groupBy, KeypodDbContext db, CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
@@ -32,19 +32,22 @@ static class UsageApi
         {
             return ApiErrors.NotFound("Project");
         }
-        var rollups = db.UsageRollups.AsNoTracking().Where(r => r.ProjectId == projectId && r.Day >= fromDay && r.Day < toDay);
+        // The per-user and per-model day rollups, not UsageRollups: a fraction of the rows for EF's managed decimal sum.
+        var byUser = db.UsageUserDays.AsNoTracking().Where(r => r.ProjectId == projectId && r.Day >= fromDay && r.Day < toDay);
         var items = groupBy switch
         {
-            "model" => await Totals(rollups.GroupBy(r => r.Model), cancellationToken),
-            "day" => await Totals(rollups.GroupBy(r => r.Day), cancellationToken),
-            _ => await Totals(rollups.GroupBy(r => r.UserId), cancellationToken),
+            "model" => await Totals(db.UsageModelDays.AsNoTracking().Where(r => r.ProjectId == projectId && r.Day >= fromDay && r.Day < toDay)
+                .GroupBy(r => r.Model), cancellationToken),
+            "day" => await Totals(byUser.GroupBy(r => r.Day), cancellationToken),
+            _ => await Totals(byUser.GroupBy(r => r.UserId), cancellationToken),
         };
         var totals = new UsageLine("total", items.Sum(i => i.Requests), items.Sum(i => i.PromptTokens), items.Sum(i => i.CompletionTokens),
             items.Sum(i => i.UnpricedRequests), items.Sum(i => i.UpstreamCostUsd), items.Sum(i => i.BilledUsd));
         return TypedResults.Ok(new UsageReport(fromDay, toDay, groupBy, items, totals));
     }
 
-    static async Task<List<UsageLine>> Totals<TKey>(IQueryable<IGrouping<TKey, UsageRollup>> groups, CancellationToken cancellationToken)
+    static async Task<List<UsageLine>> Totals<TKey, TRollup>(IQueryable<IGrouping<TKey, TRollup>> groups, CancellationToken cancellationToken)
+        where TRollup : RollupTotals
     {
         var rows = await groups.Select(g => new
         {

@@ -11,11 +11,13 @@ return args.FirstOrDefault() switch
     "setup" => await Management.SetupAsync(Arguments.Parse(args)),
     "ledger" => await Management.CountLedgerAsync(Arguments.Parse(args)),
     "report" => Report.Run(Arguments.Parse(args)),
+    "seed-ledger" => await LedgerSeed.RunAsync(Arguments.Parse(args)),
+    "billing" => await BillingProbe.RunAsync(Arguments.Parse(args)),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Keypod.Bench upstream|latency|stream|open-streams|load|setup|ledger|report --name value ...");
+    Console.Error.WriteLine("usage: Keypod.Bench upstream|latency|stream|open-streams|load|setup|ledger|report|seed-ledger|billing --name value ...");
     return 2;
 }

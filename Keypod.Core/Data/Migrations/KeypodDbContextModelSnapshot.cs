@@ -107,6 +107,49 @@ namespace Keypod.Core.Data.Migrations
                     b.ToTable("LoginThrottles");
                 });
 
+            modelBuilder.Entity("Keypod.Core.Ledger.UsageModelDay", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("BilledUsd")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CachedTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CompletionTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PromptTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReasoningTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UnpricedRequests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<decimal>("UpstreamCostUsd")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ProjectId", "Day", "Model");
+
+                    b.ToTable("UsageModelDays");
+                });
+
             modelBuilder.Entity("Keypod.Core.Ledger.UsageRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -275,6 +318,48 @@ namespace Keypod.Core.Data.Migrations
                     b.HasKey("ProjectId", "Day", "UserId", "Model");
 
                     b.ToTable("UsageRollups");
+                });
+
+            modelBuilder.Entity("Keypod.Core.Ledger.UsageUserDay", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("BilledUsd")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CachedTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CompletionTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PromptTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReasoningTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UnpricedRequests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<decimal>("UpstreamCostUsd")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ProjectId", "Day", "UserId");
+
+                    b.ToTable("UsageUserDays");
                 });
 
             modelBuilder.Entity("Keypod.Core.Pricing.CatalogModel", b =>
