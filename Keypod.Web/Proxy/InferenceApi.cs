@@ -77,7 +77,7 @@ static class InferenceApi
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var weekStart = today.AddDays(-(((int)today.DayOfWeek + 6) % 7));
         var monthStart = new DateOnly(today.Year, today.Month, 1);
-        var days = await db.UsageRollups.AsNoTracking()
+        var days = await db.UsageUserDays.AsNoTracking()
             .Where(r => r.ProjectId == caller.ProjectId && r.UserId == caller.UserId)
             .GroupBy(r => r.Day)
             .Select(g => new { Day = g.Key, Billed = g.Sum(r => r.BilledUsd) })
