@@ -24,7 +24,7 @@ public sealed class ModelQueryTests
     [Theory]
     [InlineData(null, "—")]
     [InlineData("0", "$0")]
-    [InlineData("1.1", "$1.1")]
+    [InlineData("1.1", "$1.10")]
     [InlineData("0.022916666667", "$0.0229")]
     [InlineData("0.0000275", "$0.000028")]
     [InlineData("0.0000000004", "< $0.000001")]

@@ -18,7 +18,7 @@ public sealed class ModelSearchTests : DocsComponentContext
         search.WaitForAssertion(() => Slugs(search).Should().BeEquivalentTo("anthropic/claude-haiku-4.5", "anthropic/claude-haiku-4.5:batch"));
         var haiku = search.Find("tr[data-slug='anthropic/claude-haiku-4.5']");
         haiku.TextContent.Should().Contain("Anthropic: Claude Haiku 4.5").And.Contain("200K");
-        haiku.QuerySelectorAll("td.keypod-number").Select(td => td.TextContent).Should().Equal("$1.1", "$5.5", "$0.11");
+        haiku.QuerySelectorAll("td.keypod-number").Select(td => td.TextContent).Should().Equal("$1.10", "$5.50", "$0.11");
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed record ModelListing(
     {
         null => "—",
         0m => "$0",
-        >= 0.01m => "$" + decimal.Round(perMillion.Value, 4).ToString("0.####", CultureInfo.InvariantCulture),
+        >= 0.01m => "$" + decimal.Round(perMillion.Value, 4).ToString("0.00##", CultureInfo.InvariantCulture),
         < 0.000001m => "< $0.000001",
         _ => "$" + decimal.Round(perMillion.Value, 6).ToString("0.######", CultureInfo.InvariantCulture),
     };
