@@ -16,6 +16,12 @@ public sealed class KeypodOptions
     public PricingOptions Pricing { get; set; } = new();
 
     public AuthOptions Auth { get; set; } = new();
+
+    /// <summary>
+    /// The inference base URL the public docs show (<c>https://api.example.com/v1</c>; <c>/v1</c> is appended when missing).
+    /// Empty: taken from each docs request (scheme, host and path base), which is wrong behind a proxy that rewrites the host.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
 }
 
 public sealed class OpenRouterOptions

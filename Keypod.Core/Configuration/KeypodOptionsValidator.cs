@@ -12,6 +12,11 @@ public sealed class KeypodOptionsValidator : IValidateOptions<KeypodOptions>
         {
             failures.Add($"Keypod:OpenRouter:BaseUrl must be an absolute http(s) URL, such as https://openrouter.ai/api/v1 (got '{options.OpenRouter.BaseUrl}').");
         }
+        if (!string.IsNullOrWhiteSpace(options.PublicBaseUrl)
+            && (!Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var publicUrl) || publicUrl.Scheme is not ("http" or "https")))
+        {
+            failures.Add($"Keypod:PublicBaseUrl must be an absolute http(s) URL, such as https://api.example.com/v1, or empty (got '{options.PublicBaseUrl}').");
+        }
         if (options.Admin.MasterKey is { Length: > 0 and < 16 })
         {
             failures.Add("Keypod:Admin:MasterKey must be at least 16 characters long, or empty to disable it.");

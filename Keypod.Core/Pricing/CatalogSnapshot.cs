@@ -13,6 +13,7 @@ sealed partial class CatalogSnapshot
     readonly Dictionary<string, ModelPrice[]> pricesByModel;
     readonly CatalogModel[] listed;
     readonly ConcurrentDictionary<string, ReadOnlyMemory<byte>> listings = new(StringComparer.Ordinal);
+    readonly Lazy<IReadOnlyList<CatalogListing>> currentListings;
 
     CatalogSnapshot(List<CatalogModel> models, List<ModelPrice> prices)
     {
@@ -39,11 +40,14 @@ sealed partial class CatalogSnapshot
         pricesByModel = prices
             .GroupBy(p => p.ModelId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(p => p.EffectiveFrom).ToArray(), StringComparer.Ordinal);
+        currentListings = new(() => [.. listed.Select(m => new CatalogListing(m, pricesByModel.TryGetValue(m.Id, out var history) ? history[^1] : null))]);
     }
 
     public static CatalogSnapshot Build(List<CatalogModel> models, List<ModelPrice> prices) => new(models, prices);
 
     public int ListedCount => listed.Length;
+
+    public IReadOnlyList<CatalogListing> Listings => currentListings.Value;
 
     public CatalogModel? FindModel(string slug)
     {

@@ -127,6 +127,9 @@ public sealed partial class PricingCatalog(
     /// </summary>
     public ReadOnlyMemory<byte>? ModelsJson(string? outputModalities = null) => Current.ModelsJson(outputModalities);
 
+    /// <summary>The listed models in upstream order, each with its latest stored price; one shared list per catalog refresh.</summary>
+    public IReadOnlyList<CatalogListing> ListedModels() => Current.Listings;
+
     CatalogSnapshot Current
     {
         get
@@ -222,6 +225,9 @@ public sealed partial class PricingCatalog(
     [LoggerMessage(Level = LogLevel.Information, Message = "Model catalog refreshed: {Count} models, {NewPrices} new price rows, {Delisted} delisted")]
     partial void LogRefreshed(int count, int newPrices, int delisted);
 }
+
+/// <summary>A listed model and the prices in force now (null only for a model stored without any price row).</summary>
+public sealed record CatalogListing(CatalogModel Model, ModelPrice? Price);
 
 /// <summary>What a refresh did. On failure <see cref="ModelCount"/> is the stored catalog that stays in use.</summary>
 public sealed record CatalogRefreshResult(bool Succeeded, int ModelCount, int NewPriceRows, int Delisted, string? Problem);

@@ -10,7 +10,12 @@ static class KeypodTheme
         PaletteLight = new PaletteLight
         {
             Primary = "#3949ab",
-            Secondary = "#00897b",
+            // MudBlazor's default status colours and a lighter teal fail WCAG AA (4.5:1) under white chip text.
+            Secondary = "#00796b",
+            Success = "#2e7d32",
+            Error = "#d32f2f",
+            Info = "#1976d2",
+            Warning = "#b45309",
             AppbarBackground = "#283593",
         },
         PaletteDark = new PaletteDark
