@@ -1,5 +1,5 @@
+using Keypod.Core.Billing;
 using Keypod.Core.Data;
-using Keypod.Core.Ledger;
 using Microsoft.EntityFrameworkCore;
 
 namespace Keypod.Web.Management;
@@ -32,40 +32,16 @@ static class UsageApi
         {
             return ApiErrors.NotFound("Project");
         }
-        var rollups = db.UsageRollups.AsNoTracking().Where(r => r.ProjectId == projectId && r.Day >= fromDay && r.Day < toDay);
-        var items = groupBy switch
+        var group = groupBy switch
         {
-            "model" => await Totals(rollups.GroupBy(r => r.Model), cancellationToken),
-            "day" => await Totals(rollups.GroupBy(r => r.Day), cancellationToken),
-            _ => await Totals(rollups.GroupBy(r => r.UserId), cancellationToken),
+            "model" => BillingGroup.Model,
+            "day" => BillingGroup.Day,
+            _ => BillingGroup.User,
         };
-        var totals = new UsageLine("total", items.Sum(i => i.Requests), items.Sum(i => i.PromptTokens), items.Sum(i => i.CompletionTokens),
-            items.Sum(i => i.UnpricedRequests), items.Sum(i => i.UpstreamCostUsd), items.Sum(i => i.BilledUsd));
-        return TypedResults.Ok(new UsageReport(fromDay, toDay, groupBy, items, totals));
+        var report = await BillingReports.ProjectAsync(db, projectId, fromDay, toDay, group, cancellationToken);
+        return TypedResults.Ok(new UsageReport(fromDay, toDay, groupBy, [.. report.Lines.Select(Line)], Line(report.Totals)));
     }
 
-    static async Task<List<UsageLine>> Totals<TKey>(IQueryable<IGrouping<TKey, UsageRollup>> groups, CancellationToken cancellationToken)
-    {
-        var rows = await groups.Select(g => new
-        {
-            g.Key,
-            Requests = g.Sum(r => r.Requests),
-            PromptTokens = g.Sum(r => r.PromptTokens),
-            CompletionTokens = g.Sum(r => r.CompletionTokens),
-            Unpriced = g.Sum(r => r.UnpricedRequests),
-            Upstream = g.Sum(r => r.UpstreamCostUsd),
-            Billed = g.Sum(r => r.BilledUsd),
-        }).ToListAsync(cancellationToken);
-        return rows
-            .Select(r => new UsageLine(KeyText(r.Key), r.Requests, r.PromptTokens, r.CompletionTokens, r.Unpriced, r.Upstream, r.Billed))
-            .OrderBy(l => l.Key, StringComparer.Ordinal)
-            .ToList();
-    }
-
-    static string KeyText<TKey>(TKey key) => key switch
-    {
-        DateOnly day => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-        Guid id => id.ToString(),
-        _ => key?.ToString() ?? "",
-    };
+    static UsageLine Line(BillingLine line) =>
+        new(line.Key, line.Requests, line.PromptTokens, line.CompletionTokens, line.UnpricedRequests, line.UpstreamCostUsd, line.BilledUsd);
 }
