@@ -242,8 +242,11 @@ public sealed class LiveUsage : IHostedService, IDisposable
         }
         return new LiveSnapshot(
             minutes,
-            [.. users.Select(u => new LiveTop(u.Key.Item1, u.Key.Item2.ToString(), u.Value)).OrderByDescending(t => t.Totals.Requests).ThenBy(t => t.Key).Take(5)],
-            [.. models.Select(m => new LiveTop(m.Key.Item1, m.Key.Item2, m.Value)).OrderByDescending(t => t.Totals.Requests).ThenBy(t => t.Key).Take(5)],
+            [.. users.Select(u => new LiveTop(u.Key.Project, u.Key.User.ToString(), u.Value)).OrderByDescending(t => t.Totals.Requests).ThenBy(t => t.Key, StringComparer.Ordinal).Take(5)],
+            // A model is the same model in every project: rank it across the visible ones.
+            [.. models.GroupBy(m => m.Key.Model)
+                .Select(g => new LiveTop(Guid.Empty, g.Key, g.Aggregate(LiveCount.Zero, (sum, m) => sum.Add(m.Value))))
+                .OrderByDescending(t => t.Totals.Requests).ThenBy(t => t.Key, StringComparer.Ordinal).Take(5)],
             window);
     }
 
