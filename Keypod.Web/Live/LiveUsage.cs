@@ -133,7 +133,7 @@ public sealed class LiveUsage : IHostedService, IDisposable
         ScheduleRaise();
     }
 
-    void OnCommitted(IReadOnlyList<UsageRecord> rows)
+    internal void OnCommitted(IReadOnlyList<UsageRecord> rows)
     {
         Count(rows, fromSeed: false);
         ScheduleRaise();
