@@ -8,6 +8,7 @@ using Keypod.Core.Ledger;
 using Keypod.Core.Projects;
 using Keypod.Web.Auth;
 using Keypod.Web.Components;
+using Keypod.Web.Live;
 using Keypod.Web.Management;
 using Keypod.Web.Observability;
 using Keypod.Web.Proxy;
@@ -56,6 +57,8 @@ static class HostingExtensions
             DatabaseSetup.JournalDirectory(provider.GetRequiredService<DatabaseConnection>().ConnectionString),
             provider.GetRequiredService<ILogger<InflightJournal>>()));
         services.AddHostedService(provider => provider.GetRequiredService<UsageLedger>());
+        services.AddSingleton<LiveUsage>();
+        services.AddHostedService(provider => provider.GetRequiredService<LiveUsage>());
 
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<InferenceForwarder>();

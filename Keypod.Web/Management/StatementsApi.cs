@@ -3,16 +3,8 @@ using CsvHelper;
 using CsvHelper.Configuration;
 using Keypod.Core.Billing;
 using Keypod.Core.Data;
-using Keypod.Core.Ledger;
-using Microsoft.EntityFrameworkCore;
 
 namespace Keypod.Web.Management;
-
-public sealed record StatementLine(string Key, string Name, long Requests, long PromptTokens, long CompletionTokens, long UnpricedRequests,
-    decimal UpstreamCostUsd, decimal MarkupUsd, decimal BilledUsd);
-
-public sealed record Statement(Guid ProjectId, string ProjectName, string Month, DateOnly From, DateOnly To,
-    IReadOnlyList<StatementLine> Users, IReadOnlyList<StatementLine> Models, StatementLine Totals);
 
 /// <summary>A month's statement per user and per model, from the daily rollups; JSON, or CSV with <c>.csv</c> or <c>Accept: text/csv</c>.</summary>
 static class StatementsApi
@@ -30,7 +22,7 @@ static class StatementsApi
         {
             return ApiErrors.BadRequest("month must be yyyy-MM, such as 2026-11.");
         }
-        var statement = await BuildAsync(db, projectId, from, context.RequestAborted);
+        var statement = await BillingReports.StatementAsync(db, projectId, from, context.RequestAborted);
         if (statement is null)
         {
             return ApiErrors.NotFound("Project");
@@ -42,50 +34,7 @@ static class StatementsApi
         return TypedResults.Ok(statement);
     }
 
-    public static async Task<Statement?> BuildAsync(KeypodDbContext db, Guid projectId, DateOnly from, CancellationToken cancellationToken)
-    {
-        var project = await db.Projects.AsNoTracking().Where(p => p.Id == projectId).Select(p => new { p.Id, p.Name }).FirstOrDefaultAsync(cancellationToken);
-        if (project is null)
-        {
-            return null;
-        }
-        var to = from.AddMonths(1);
-        var byUser = await Sum(db.UsageUserDays.AsNoTracking().Where(r => r.ProjectId == projectId && r.Day >= from && r.Day < to)
-            .GroupBy(r => r.UserId), cancellationToken);
-        var byModel = await Sum(db.UsageModelDays.AsNoTracking().Where(r => r.ProjectId == projectId && r.Day >= from && r.Day < to)
-            .GroupBy(r => r.Model), cancellationToken);
-        var names = await db.Users.AsNoTracking().Where(u => u.ProjectId == projectId).ToDictionaryAsync(u => u.Id, u => u.Name, cancellationToken);
-        var users = byUser.Select(t => Line(t.Key.ToString(), names.GetValueOrDefault(t.Key, "(deleted user)"), t.Totals))
-            .OrderByDescending(l => l.BilledUsd).ThenBy(l => l.Name, StringComparer.Ordinal).ToList();
-        var models = byModel.Select(t => Line(t.Key, t.Key, t.Totals)).OrderByDescending(l => l.BilledUsd).ThenBy(l => l.Key, StringComparer.Ordinal).ToList();
-        var totals = Line("total", "Total", new Totals(
-            users.Sum(u => u.Requests), users.Sum(u => u.PromptTokens), users.Sum(u => u.CompletionTokens), users.Sum(u => u.UnpricedRequests),
-            users.Sum(u => u.UpstreamCostUsd), users.Sum(u => u.BilledUsd)));
-        return new Statement(project.Id, project.Name, from.ToString("yyyy-MM", CultureInfo.InvariantCulture), from, to, users, models, totals);
-    }
-
-    sealed record Totals(long Requests, long PromptTokens, long CompletionTokens, long Unpriced, decimal Upstream, decimal Billed);
-
-    static StatementLine Line(string key, string name, Totals t) =>
-        new(key, name, t.Requests, t.PromptTokens, t.CompletionTokens, t.Unpriced, t.Upstream, t.Billed - t.Upstream, t.Billed);
-
-    static async Task<List<(TKey Key, Totals Totals)>> Sum<TKey, TRollup>(IQueryable<IGrouping<TKey, TRollup>> groups, CancellationToken cancellationToken)
-        where TRollup : RollupTotals
-    {
-        var rows = await groups.Select(g => new
-        {
-            g.Key,
-            Requests = g.Sum(r => r.Requests),
-            Prompt = g.Sum(r => r.PromptTokens),
-            Completion = g.Sum(r => r.CompletionTokens),
-            Unpriced = g.Sum(r => r.UnpricedRequests),
-            Upstream = g.Sum(r => r.UpstreamCostUsd),
-            Billed = g.Sum(r => r.BilledUsd),
-        }).ToListAsync(cancellationToken);
-        return rows.Select(r => (r.Key, new Totals(r.Requests, r.Prompt, r.Completion, r.Unpriced, r.Upstream, r.Billed))).ToList();
-    }
-
-    static void WriteCsv(CsvWriter csv, Statement statement)
+    public static void WriteCsv(CsvWriter csv, Statement statement)
     {
         foreach (var header in new[] { "section", "key", "name", "requests", "promptTokens", "completionTokens", "unpricedRequests", "upstreamCostUsd", "markupUsd", "billedUsd" })
         {
