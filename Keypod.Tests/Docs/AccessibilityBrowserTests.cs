@@ -17,6 +17,10 @@ public sealed class AccessibilityBrowserTests(DocsBrowserFixture fixture)
         { "/models", true, "[data-testid=model-row]" },
         { "/", true, "[data-testid=projects-table]" },
         { "/projects/{project}", true, "[data-testid=project-title]" },
+        { "/billing", true, "[data-testid=billing-total-requests]" },
+        { "/billing/statements/{project}/{month}", true, "[data-testid=statement-csv]" },
+        { "/usage/live", true, "[data-testid=live-requests-hour]" },
+        { "/usage/requests", true, "[data-testid=request-log]" },
     };
 
     [Theory]
@@ -26,7 +30,8 @@ public sealed class AccessibilityBrowserTests(DocsBrowserFixture fixture)
         await using var context = await fixture.Chromium.NewContextAsync(fixture.App);
         var page = signedIn ? await fixture.SignedInPageAsync(context) : await context.NewPageAsync();
 
-        await page.GotoAsync(path.Replace("{project}", fixture.Keys.ProjectId.ToString(), StringComparison.Ordinal));
+        await page.GotoAsync(path.Replace("{project}", fixture.Keys.ProjectId.ToString(), StringComparison.Ordinal)
+            .Replace("{month}", DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         await page.Locator(rendered).First.WaitForAsync();
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
 
