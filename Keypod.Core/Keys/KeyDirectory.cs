@@ -109,12 +109,6 @@ public sealed class KeyDirectory(IDbContextFactory<KeypodDbContext> dbFactory, I
         return AuthFailure.None;
     }
 
-    /// <summary>The markup in force for a project now (its override, else the configured default).</summary>
-    public decimal MarkupFor(Guid projectId) =>
-        snapshot.Projects.TryGetValue(projectId, out var project) && project.MarkupPercent is { } markup
-            ? markup
-            : options.CurrentValue.Billing.MarkupPercent;
-
     [StructLayout(LayoutKind.Auto)]
     readonly record struct KeyHash(ulong A, ulong B, ulong C, ulong D)
     {

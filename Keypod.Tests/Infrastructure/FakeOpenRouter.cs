@@ -59,8 +59,6 @@ public sealed class FakeOpenRouter : IAsyncDisposable
 
     public UpstreamRequest LastRequest => requests.Last();
 
-    public void ClearRequests() => requests.Clear();
-
     async Task HandleInferenceAsync(HttpContext context)
     {
         using var body = new MemoryStream();
