@@ -69,17 +69,19 @@ public static class BillingReports
         }
         var from = MonthStart(month);
         var to = from.AddMonths(1);
-        var byUser = await ProjectAsync(db, projectId, from, to, BillingGroup.User, cancellationToken);
-        var byModel = await ProjectAsync(db, projectId, from, to, BillingGroup.Model, cancellationToken);
-        var users = byUser.Lines.Select(StatementLine.From)
+        // The month rollups: one row per active user (or model) of the month instead of one per day.
+        var scope = new Scope([projectId], from, to, null);
+        var byUser = Sorted(await UserNamesAsync(db, await SumAsync(scope.Of(db.UsageUserMonths).GroupBy(r => r.UserId), cancellationToken), cancellationToken));
+        var byModel = Sorted(Named(await SumAsync(scope.Of(db.UsageModelMonths).GroupBy(r => r.Model), cancellationToken), m => m));
+        var users = byUser.Select(StatementLine.From)
             .OrderByDescending(l => l.BilledUsd).ThenBy(l => l.Name, StringComparer.Ordinal).ToList();
-        var models = byModel.Lines.Select(StatementLine.From)
+        var models = byModel.Select(StatementLine.From)
             .OrderByDescending(l => l.BilledUsd).ThenBy(l => l.Key, StringComparer.Ordinal).ToList();
-        var totals = StatementLine.From(byUser.Totals with { Name = "Total" });
+        var totals = StatementLine.From(Total(byUser));
         return new Statement(project.Id, project.Name, from.ToString("yyyy-MM", CultureInfo.InvariantCulture), from, to, users, models, totals);
     }
 
-    /// <summary>Which rollup rows a report reads: some projects, a range of days, perhaps one user.</summary>
+    /// <summary>Which rollup rows a report reads: some projects, a range of days (or of month starts), perhaps one user.</summary>
     sealed record Scope(IReadOnlyCollection<Guid> ProjectIds, DateOnly From, DateOnly To, Guid? UserId)
     {
         public IQueryable<T> Of<T>(IQueryable<T> rollups) where T : RollupTotals
@@ -95,8 +97,8 @@ public static class BillingReports
     }
 
     /// <summary>
-    /// Each grouping reads the coarsest rollup that has its key — per user and day, or per model and day (a tenth of the
-    /// fine rows in a busy month) — since EF sums SQLite's decimal text with a managed aggregate, row by row.
+    /// Each grouping reads the coarsest rollup that has its key — per project and day, per user and day, or per model and day
+    /// (a tenth of the fine rows in a busy month, or one row a day) — since EF sums SQLite's decimal text with a managed aggregate, row by row.
     /// </summary>
     static async Task<BillingReport> ReportAsync(KeypodDbContext db, Scope scope, BillingGroup groupBy, CancellationToken cancellationToken)
     {
@@ -110,16 +112,25 @@ public static class BillingReports
             BillingGroup.Model when scope.UserId is { } user =>
                 Named(await SumAsync(scope.Of(db.UsageRollups).Where(r => r.UserId == user).GroupBy(r => r.Model), cancellationToken), m => m),
             BillingGroup.Model => Named(await SumAsync(scope.Of(db.UsageModelDays).GroupBy(r => r.Model), cancellationToken), m => m),
-            BillingGroup.Day => Named(await SumAsync(userDays.GroupBy(r => r.Day), cancellationToken),
-                d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
-            BillingGroup.Project => await ProjectNamesAsync(db, await SumAsync(userDays.GroupBy(r => r.ProjectId), cancellationToken), cancellationToken),
+            BillingGroup.Day when scope.UserId is not null => Named(await SumAsync(userDays.GroupBy(r => r.Day), cancellationToken), DayKey),
+            BillingGroup.Day => Named(await SumAsync(scope.Of(db.UsageProjectDays).GroupBy(r => r.Day), cancellationToken), DayKey),
+            BillingGroup.Project when scope.UserId is not null =>
+                await ProjectNamesAsync(db, await SumAsync(userDays.GroupBy(r => r.ProjectId), cancellationToken), cancellationToken),
+            BillingGroup.Project =>
+                await ProjectNamesAsync(db, await SumAsync(scope.Of(db.UsageProjectDays).GroupBy(r => r.ProjectId), cancellationToken), cancellationToken),
             _ => await UserNamesAsync(db, await SumAsync(userDays.GroupBy(r => r.UserId), cancellationToken), cancellationToken),
         };
-        lines = [.. lines.OrderBy(l => l.Key, StringComparer.Ordinal)];
-        var totals = new BillingLine("total", "Total", lines.Sum(l => l.Requests), lines.Sum(l => l.PromptTokens), lines.Sum(l => l.CompletionTokens),
-            lines.Sum(l => l.UnpricedRequests), lines.Sum(l => l.UpstreamCostUsd), lines.Sum(l => l.BilledUsd));
-        return new BillingReport(scope.From, scope.To, groupBy, lines, totals);
+        lines = Sorted(lines);
+        return new BillingReport(scope.From, scope.To, groupBy, lines, Total(lines));
     }
+
+    static string DayKey(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    static List<BillingLine> Sorted(List<BillingLine> lines) => [.. lines.OrderBy(l => l.Key, StringComparer.Ordinal)];
+
+    static BillingLine Total(List<BillingLine> lines) =>
+        new("total", "Total", lines.Sum(l => l.Requests), lines.Sum(l => l.PromptTokens), lines.Sum(l => l.CompletionTokens),
+            lines.Sum(l => l.UnpricedRequests), lines.Sum(l => l.UpstreamCostUsd), lines.Sum(l => l.BilledUsd));
 
     sealed record GroupTotals<TKey>(TKey Key, long Requests, long PromptTokens, long CompletionTokens, long Unpriced, decimal Upstream, decimal Billed);
 

@@ -95,3 +95,28 @@ sealed class UsageModelDayConfiguration : IEntityTypeConfiguration<UsageModelDay
         builder.Property(r => r.Model).HasMaxLength(200);
     }
 }
+
+sealed class UsageProjectDayConfiguration : IEntityTypeConfiguration<UsageProjectDay>
+{
+    public void Configure(EntityTypeBuilder<UsageProjectDay> builder) => builder.HasKey(r => new { r.ProjectId, r.Day });
+}
+
+// Statements read a whole month; Day holds the month's first day.
+sealed class UsageUserMonthConfiguration : IEntityTypeConfiguration<UsageUserMonth>
+{
+    public void Configure(EntityTypeBuilder<UsageUserMonth> builder)
+    {
+        builder.HasKey(r => new { r.ProjectId, r.Day, r.UserId });
+        builder.Property(r => r.Day).HasColumnName("Month");
+    }
+}
+
+sealed class UsageModelMonthConfiguration : IEntityTypeConfiguration<UsageModelMonth>
+{
+    public void Configure(EntityTypeBuilder<UsageModelMonth> builder)
+    {
+        builder.HasKey(r => new { r.ProjectId, r.Day, r.Model });
+        builder.Property(r => r.Day).HasColumnName("Month");
+        builder.Property(r => r.Model).HasMaxLength(200);
+    }
+}

@@ -16,6 +16,9 @@ public sealed class KeypodDbContext(DbContextOptions<KeypodDbContext> options) :
     public DbSet<UsageRollup> UsageRollups => Set<UsageRollup>();
     public DbSet<UsageUserDay> UsageUserDays => Set<UsageUserDay>();
     public DbSet<UsageModelDay> UsageModelDays => Set<UsageModelDay>();
+    public DbSet<UsageProjectDay> UsageProjectDays => Set<UsageProjectDay>();
+    public DbSet<UsageUserMonth> UsageUserMonths => Set<UsageUserMonth>();
+    public DbSet<UsageModelMonth> UsageModelMonths => Set<UsageModelMonth>();
     public DbSet<CatalogModel> CatalogModels => Set<CatalogModel>();
     public DbSet<ModelPrice> ModelPrices => Set<ModelPrice>();
     public DbSet<ProjectMember> ProjectMembers => Set<ProjectMember>();

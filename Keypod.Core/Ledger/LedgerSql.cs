@@ -18,8 +18,8 @@ sealed class LedgerSql(SqliteConnection connection) : IDisposable
     SqliteCommand? insert;
     SqliteCommand? selectByRequestId;
     SqliteCommand? updateCost;
-    readonly SqliteCommand?[] selectRollup = new SqliteCommand?[3];
-    readonly SqliteCommand?[] upsertRollup = new SqliteCommand?[3];
+    readonly SqliteCommand?[] selectRollup = new SqliteCommand?[Enum.GetValues<RollupKind>().Length];
+    readonly SqliteCommand?[] upsertRollup = new SqliteCommand?[Enum.GetValues<RollupKind>().Length];
 
     public SqliteTransaction Begin() => connection.BeginTransaction();
 
@@ -150,7 +150,10 @@ sealed class LedgerSql(SqliteConnection connection) : IDisposable
         {
             RollupKind.UserModel => new UsageRollup { ProjectId = key.ProjectId, Day = key.Day, UserId = key.UserId, Model = key.Model },
             RollupKind.User => new UsageUserDay { ProjectId = key.ProjectId, Day = key.Day, UserId = key.UserId },
-            _ => new UsageModelDay { ProjectId = key.ProjectId, Day = key.Day, Model = key.Model },
+            RollupKind.Model => new UsageModelDay { ProjectId = key.ProjectId, Day = key.Day, Model = key.Model },
+            RollupKind.Project => new UsageProjectDay { ProjectId = key.ProjectId, Day = key.Day },
+            RollupKind.UserMonth => new UsageUserMonth { ProjectId = key.ProjectId, Day = key.Day, UserId = key.UserId },
+            _ => new UsageModelMonth { ProjectId = key.ProjectId, Day = key.Day, Model = key.Model },
         };
         if (reader.Read())
         {
@@ -193,7 +196,10 @@ sealed class LedgerSql(SqliteConnection connection) : IDisposable
     {
         RollupKind.UserModel => ("UsageRollups", ["ProjectId", "Day", "UserId", "Model"]),
         RollupKind.User => ("UsageUserDays", ["ProjectId", "Day", "UserId"]),
-        _ => ("UsageModelDays", ["ProjectId", "Day", "Model"]),
+        RollupKind.Model => ("UsageModelDays", ["ProjectId", "Day", "Model"]),
+        RollupKind.Project => ("UsageProjectDays", ["ProjectId", "Day"]),
+        RollupKind.UserMonth => ("UsageUserMonths", ["ProjectId", "Month", "UserId"]),
+        _ => ("UsageModelMonths", ["ProjectId", "Month", "Model"]),
     };
 
     static void BindKey(SqliteCommand command, RollupKey key)
@@ -207,10 +213,10 @@ sealed class LedgerSql(SqliteConnection connection) : IDisposable
                 p[2].Value = Text(key.UserId);
                 p[3].Value = key.Model;
                 break;
-            case RollupKind.User:
+            case RollupKind.User or RollupKind.UserMonth:
                 p[2].Value = Text(key.UserId);
                 break;
-            default:
+            case RollupKind.Model or RollupKind.ModelMonth:
                 p[2].Value = key.Model;
                 break;
         }
@@ -253,20 +259,30 @@ enum RollupKind
     User,
     /// <summary><see cref="UsageModelDay"/>: project, day and model.</summary>
     Model,
+    /// <summary><see cref="UsageProjectDay"/>: project and day.</summary>
+    Project,
+    /// <summary><see cref="UsageUserMonth"/>: project, month (its first day, in <see cref="RollupKey.Day"/>) and user.</summary>
+    UserMonth,
+    /// <summary><see cref="UsageModelMonth"/>: project, month (its first day) and model.</summary>
+    ModelMonth,
 }
 
 readonly record struct RollupKey(RollupKind Kind, Guid ProjectId, DateOnly Day, Guid UserId, string Model)
 {
-    /// <summary>The three rollup rows a ledger row counts in.</summary>
+    /// <summary>The six rollup rows a ledger row counts in.</summary>
     public static RollupKey[] Of(UsageRecord record)
     {
         var day = DateOnly.FromDateTime(record.CreatedAt);
+        var month = new DateOnly(day.Year, day.Month, 1);
         var model = record.ServedModel ?? record.Model ?? "(unknown)";
         return
         [
             new(RollupKind.UserModel, record.ProjectId, day, record.UserId, model),
             new(RollupKind.User, record.ProjectId, day, record.UserId, ""),
             new(RollupKind.Model, record.ProjectId, day, Guid.Empty, model),
+            new(RollupKind.Project, record.ProjectId, day, Guid.Empty, ""),
+            new(RollupKind.UserMonth, record.ProjectId, month, record.UserId, ""),
+            new(RollupKind.ModelMonth, record.ProjectId, month, Guid.Empty, model),
         ];
     }
 }

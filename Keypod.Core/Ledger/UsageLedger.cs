@@ -210,7 +210,7 @@ public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFac
             sql = null;
             throw;
         }
-        if (rollups.Count > 150_000) // three rollups per key: project/day/user/model, project/day/user, project/day/model
+        if (rollups.Count > 150_000) // six rollups per row: per day by user and model, by user, by model, by project; per month by user, by model
         {
             rollups.Clear();
         }

@@ -55,3 +55,24 @@ public sealed class UsageModelDay : RollupTotals
 {
     public required string Model { get; set; }
 }
+
+/// <summary>
+/// The same totals per project and day (all users and models together), for the per-day series and the by-project grouping:
+/// 90 rows for 90 days of a project, however many users it has.
+/// </summary>
+public sealed class UsageProjectDay : RollupTotals;
+
+/// <summary>
+/// The same totals per project, month and user, for statements: <see cref="RollupTotals.Day"/> holds the first day of the UTC
+/// month (column <c>Month</c>), so a month is one row per active user instead of one per user and day.
+/// </summary>
+public sealed class UsageUserMonth : RollupTotals
+{
+    public Guid UserId { get; set; }
+}
+
+/// <summary>The same totals per project, month and model (<see cref="RollupTotals.Day"/> is the month's first day), for statements.</summary>
+public sealed class UsageModelMonth : RollupTotals
+{
+    public required string Model { get; set; }
+}

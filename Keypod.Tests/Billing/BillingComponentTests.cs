@@ -67,6 +67,16 @@ public sealed class BillingComponentTests : DashboardComponentContext
             db.UsageModelDays.AddRange(
                 new UsageModelDay { ProjectId = visible.Id, Model = "openai/gpt-5.2", Day = today, Requests = 2, UpstreamCostUsd = 0.00002415m, BilledUsd = 0.000026565m },
                 new UsageModelDay { ProjectId = hidden.Id, Model = "secret/model", Day = today, Requests = 9, UpstreamCostUsd = 5m, BilledUsd = 5.5m });
+            db.UsageProjectDays.AddRange(
+                new UsageProjectDay { ProjectId = visible.Id, Day = today, Requests = 2, UpstreamCostUsd = 0.00002415m, BilledUsd = 0.000026565m },
+                new UsageProjectDay { ProjectId = hidden.Id, Day = today, Requests = 9, UpstreamCostUsd = 5m, BilledUsd = 5.5m });
+            var month = BillingReports.MonthStart(today);
+            db.UsageUserMonths.AddRange(
+                new UsageUserMonth { ProjectId = visible.Id, UserId = visibleUser, Day = month, Requests = 2, UpstreamCostUsd = 0.00002415m, BilledUsd = 0.000026565m },
+                new UsageUserMonth { ProjectId = hidden.Id, UserId = hiddenUser, Day = month, Requests = 9, UpstreamCostUsd = 5m, BilledUsd = 5.5m });
+            db.UsageModelMonths.AddRange(
+                new UsageModelMonth { ProjectId = visible.Id, Model = "openai/gpt-5.2", Day = month, Requests = 2, UpstreamCostUsd = 0.00002415m, BilledUsd = 0.000026565m },
+                new UsageModelMonth { ProjectId = hidden.Id, Model = "secret/model", Day = month, Requests = 9, UpstreamCostUsd = 5m, BilledUsd = 5.5m });
             await db.SaveChangesAsync();
         }
 

@@ -154,11 +154,18 @@ public sealed class LargeLedgerSeed
                 r[9].Value = Money(rollup.BilledUsd);
                 rollupInsert.ExecuteNonQuery();
             }
-            // The coarser rollups the ledger writer keeps beside the fine ones: per user and day, per model and day.
-            InsertCoarse(connection, transaction, "UsageUserDays", "UserId",
+            // The coarser rollups the ledger writer keeps beside the fine ones: per user and day, per model and day, per project
+            // and day; per user and month, per model and month (keyed by the month's first day).
+            InsertCoarse(connection, transaction, "UsageUserDays", "Day", "UserId",
                 rollups.Values.GroupBy(x => (x.ProjectId, x.Day, Key: Text(x.UserId))));
-            InsertCoarse(connection, transaction, "UsageModelDays", "Model",
+            InsertCoarse(connection, transaction, "UsageModelDays", "Day", "Model",
                 rollups.Values.GroupBy(x => (x.ProjectId, x.Day, Key: x.Model)));
+            InsertCoarse(connection, transaction, "UsageProjectDays", "Day", null,
+                rollups.Values.GroupBy(x => (x.ProjectId, x.Day, Key: "")));
+            InsertCoarse(connection, transaction, "UsageUserMonths", "Month", "UserId",
+                rollups.Values.GroupBy(x => (x.ProjectId, Day: BillingReports.MonthStart(x.Day), Key: Text(x.UserId))));
+            InsertCoarse(connection, transaction, "UsageModelMonths", "Month", "Model",
+                rollups.Values.GroupBy(x => (x.ProjectId, Day: BillingReports.MonthStart(x.Day), Key: x.Model)));
             await transaction.CommitAsync();
         }
         await using (var checkpoint = connection.CreateCommand())
@@ -169,13 +176,14 @@ public sealed class LargeLedgerSeed
         return new LargeLedgerSeed { Path = path, Projects = projects, Rollups = rollups, Rows = rows };
     }
 
-    static void InsertCoarse(SqliteConnection connection, SqliteTransaction transaction, string table, string keyColumn,
+    static void InsertCoarse(SqliteConnection connection, SqliteTransaction transaction, string table, string dayColumn, string? keyColumn,
         IEnumerable<IGrouping<(Guid ProjectId, DateOnly Day, string Key), UsageRollup>> groups)
     {
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = $"INSERT INTO {table} (ProjectId, Day, {keyColumn}, Requests, PromptTokens, CompletionTokens, CachedTokens, " +
-            "ReasoningTokens, UnpricedRequests, UpstreamCostUsd, BilledUsd) VALUES ($p, $d, $k, $r, $pt, $ct, 0, 0, $un, $up, $b)";
+        // Without a key column $k is bound but unused.
+        insert.CommandText = $"INSERT INTO {table} (ProjectId, {dayColumn}, {(keyColumn is null ? "" : keyColumn + ", ")}Requests, PromptTokens, CompletionTokens, CachedTokens, " +
+            $"ReasoningTokens, UnpricedRequests, UpstreamCostUsd, BilledUsd) VALUES ($p, $d, {(keyColumn is null ? "" : "$k, ")}$r, $pt, $ct, 0, 0, $un, $up, $b)";
         var p = new[] { "$p", "$d", "$k", "$r", "$pt", "$ct", "$un", "$up", "$b" }.Select(n => insert.Parameters.Add(new SqliteParameter(n, null))).ToArray();
         insert.Prepare();
         foreach (var group in groups)

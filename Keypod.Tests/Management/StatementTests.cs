@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Keypod.Core.Billing;
 using Keypod.Core.Ledger;
 using Keypod.Tests.Gateway;
 using Keypod.Tests.Infrastructure;
@@ -71,7 +72,7 @@ public sealed class StatementTests(GatewayFixture fixture) : IClassFixture<Gatew
     }
 
     [Fact]
-    public async Task The_per_user_and_per_model_day_rollups_agree_with_the_fine_rollups_after_a_revision()
+    public async Task The_coarser_rollups_agree_with_the_fine_rollups_after_a_revision()
     {
         var keys = await fixture.App.CreateKeysAsync();
         using var client = fixture.App.CreateClient(keys.Bearer);
@@ -87,6 +88,9 @@ public sealed class StatementTests(GatewayFixture fixture) : IClassFixture<Gatew
         var fine = await db.UsageRollups.AsNoTracking().Where(r => r.ProjectId == keys.ProjectId).ToListAsync();
         var byUser = await db.UsageUserDays.AsNoTracking().Where(r => r.ProjectId == keys.ProjectId).ToListAsync();
         var byModel = await db.UsageModelDays.AsNoTracking().Where(r => r.ProjectId == keys.ProjectId).ToListAsync();
+        var byProject = await db.UsageProjectDays.AsNoTracking().Where(r => r.ProjectId == keys.ProjectId).ToListAsync();
+        var byUserMonth = await db.UsageUserMonths.AsNoTracking().Where(r => r.ProjectId == keys.ProjectId).ToListAsync();
+        var byModelMonth = await db.UsageModelMonths.AsNoTracking().Where(r => r.ProjectId == keys.ProjectId).ToListAsync();
         var expectedUsers = fine.GroupBy(r => (r.Day, r.UserId))
             .Select(g => (g.Key.Day, Key: g.Key.UserId.ToString(), Requests: g.Sum(r => r.Requests), Upstream: g.Sum(r => r.UpstreamCostUsd), Billed: g.Sum(r => r.BilledUsd)));
         var expectedModels = fine.GroupBy(r => (r.Day, r.Model))
@@ -96,6 +100,16 @@ public sealed class StatementTests(GatewayFixture fixture) : IClassFixture<Gatew
         byModel.Where(r => r.Requests != 0).Select(r => (r.Day, Key: r.Model, r.Requests, Upstream: r.UpstreamCostUsd, Billed: r.BilledUsd))
             .Should().BeEquivalentTo(expectedModels);
         byModel.Should().Contain(r => r.Model == "test/revised-model" && r.Requests == 1 && r.UpstreamCostUsd == 0.00012345m);
+        byProject.Select(r => (r.Day, r.Requests, Upstream: r.UpstreamCostUsd, Billed: r.BilledUsd)).Should().BeEquivalentTo(
+            fine.GroupBy(r => r.Day).Select(g => (Day: g.Key, Requests: g.Sum(r => r.Requests), Upstream: g.Sum(r => r.UpstreamCostUsd), Billed: g.Sum(r => r.BilledUsd))));
+        byUserMonth.Select(r => (r.Day, Key: r.UserId.ToString(), r.Requests, Upstream: r.UpstreamCostUsd, Billed: r.BilledUsd)).Should().BeEquivalentTo(
+            fine.GroupBy(r => (Month: BillingReports.MonthStart(r.Day), r.UserId))
+                .Select(g => (Day: g.Key.Month, Key: g.Key.UserId.ToString(), Requests: g.Sum(r => r.Requests), Upstream: g.Sum(r => r.UpstreamCostUsd), Billed: g.Sum(r => r.BilledUsd))));
+        byModelMonth.Where(r => r.Requests != 0).Select(r => (r.Day, Key: r.Model, r.Requests, Upstream: r.UpstreamCostUsd, Billed: r.BilledUsd)).Should().BeEquivalentTo(
+            fine.GroupBy(r => (Month: BillingReports.MonthStart(r.Day), r.Model))
+                .Select(g => (Day: g.Key.Month, Key: g.Key.Model, Requests: g.Sum(r => r.Requests), Upstream: g.Sum(r => r.UpstreamCostUsd), Billed: g.Sum(r => r.BilledUsd)))
+                .Where(t => t.Requests != 0));
+        byModelMonth.Should().Contain(r => r.Model == "test/revised-model" && r.Requests == 1 && r.UpstreamCostUsd == 0.00012345m);
         byUser.Sum(r => r.BilledUsd).Should().Be((await fixture.App.LedgerAsync(keys.ProjectId)).Sum(r => r.BilledUsd ?? 0m));
     }
 }

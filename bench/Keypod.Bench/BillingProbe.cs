@@ -259,7 +259,9 @@ static class BillingProbe
         md.AppendLine($"| load average at start / end | {args.Get("loadavg", "n/a")} / {string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3))} |");
         md.AppendLine($"| software | .NET {Environment.Version}, SQLite via Microsoft.Data.Sqlite / EF Core (the app's own) |");
         md.AppendLine($"| seeded | {seed.GetProperty("rows").GetInt64():N0} ledger rows, {seed.GetProperty("rollupRows").GetInt64():N0} UsageRollups rows " +
-            $"(+ {(seed.TryGetProperty("userDayRows", out var ud) ? ud.GetInt64() : 0):N0} UsageUserDays, {(seed.TryGetProperty("modelDayRows", out var mdr) ? mdr.GetInt64() : 0):N0} UsageModelDays); " +
+            $"(+ {(seed.TryGetProperty("userDayRows", out var ud) ? ud.GetInt64() : 0):N0} UsageUserDays, {(seed.TryGetProperty("modelDayRows", out var mdr) ? mdr.GetInt64() : 0):N0} UsageModelDays, " +
+            $"{(seed.TryGetProperty("projectDayRows", out var pd) ? pd.GetInt64() : 0):N0} UsageProjectDays, {(seed.TryGetProperty("userMonthRows", out var um) ? um.GetInt64() : 0):N0} UsageUserMonths, " +
+            $"{(seed.TryGetProperty("modelMonthRows", out var mm) ? mm.GetInt64() : 0):N0} UsageModelMonths); " +
             $"{seed.GetProperty("projects").GetInt32()} projects, {seed.GetProperty("users").GetInt32():N0} users, {seed.GetProperty("models").GetInt32()} models, " +
             $"{seed.GetProperty("days").GetInt32()} days ({seed.GetProperty("firstDay").GetString()} to {seed.GetProperty("today").GetString()}) |");
         md.AppendLine($"| seed time | {F(seed.GetProperty("totalSeconds").GetDouble(), 0)} s (rows and rollups {F(seed.GetProperty("loadSeconds").GetDouble(), 0)} s, " +

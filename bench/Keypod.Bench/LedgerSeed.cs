@@ -14,7 +14,8 @@ namespace Keypod.Bench;
 /// <summary>
 /// <c>seed-ledger --db path --rows 10000000</c>: a fresh database with the app's real schema (EF migrations), 50 projects,
 /// 2,000 users, their keys, N synthetic ledger rows over the 90 UTC days ending today and the daily rollups the ledger
-/// writer would have produced for them (UsageRollups, UsageUserDays, UsageModelDays; exact decimal sums). Writes <c>path.manifest.json</c> for the billing probe.
+/// writer would have produced for them (UsageRollups, UsageUserDays, UsageModelDays, UsageProjectDays, UsageUserMonths, UsageModelMonths;
+/// exact decimal sums). Writes <c>path.manifest.json</c> for the billing probe.
 /// </summary>
 static class LedgerSeed
 {
@@ -99,16 +100,32 @@ static class LedgerSeed
         using var insertModelDay = Prepare(connection,
             $"INSERT INTO UsageModelDays (ProjectId, Day, Model, {string.Join(", ", measureColumns)}) VALUES ($ProjectId, $Day, $Model, {string.Join(", ", measureColumns.Select(c => "$" + c))})",
             ["ProjectId", "Day", "Model", .. measureColumns]);
+        using var insertProjectDay = Prepare(connection,
+            $"INSERT INTO UsageProjectDays (ProjectId, Day, {string.Join(", ", measureColumns)}) VALUES ($ProjectId, $Day, {string.Join(", ", measureColumns.Select(c => "$" + c))})",
+            ["ProjectId", "Day", .. measureColumns]);
+        using var insertUserMonth = Prepare(connection,
+            $"INSERT INTO UsageUserMonths (ProjectId, Month, UserId, {string.Join(", ", measureColumns)}) VALUES ($ProjectId, $Month, $UserId, {string.Join(", ", measureColumns.Select(c => "$" + c))})",
+            ["ProjectId", "Month", "UserId", .. measureColumns]);
+        using var insertModelMonth = Prepare(connection,
+            $"INSERT INTO UsageModelMonths (ProjectId, Month, Model, {string.Join(", ", measureColumns)}) VALUES ($ProjectId, $Month, $Model, {string.Join(", ", measureColumns.Select(c => "$" + c))})",
+            ["ProjectId", "Month", "Model", .. measureColumns]);
         var perDay = world.RowsPerDay(totalRows, now);
         var manifest = new Manifest(world, today);
         long written = 0;
         long rollupRows = 0;
         long userDayRows = 0;
         long modelDayRows = 0;
+        long projectDayRows = 0;
+        long userMonthRows = 0;
+        long modelMonthRows = 0;
         var rows = new List<Row>();
         var rollups = new Dictionary<(int User, int Model), Totals>();
         var userDays = new Dictionary<int, Totals>();
         var modelDays = new Dictionary<(int Project, int Model), Totals>();
+        var projectDays = new Dictionary<int, Totals>();
+        // The month rollups span days: written with the month's last seeded day.
+        var userMonths = new Dictionary<int, Totals>();
+        var modelMonths = new Dictionary<(int Project, int Model), Totals>();
         for (var d = 0; d < Days; d++)
         {
             var day = firstDay.AddDays(d);
@@ -116,6 +133,7 @@ static class LedgerSeed
             rollups.Clear();
             userDays.Clear();
             modelDays.Clear();
+            projectDays.Clear();
             world.GenerateDay(random, day, perDay[d], now, rows);
             rows.Sort((a, b) => a.Ticks.CompareTo(b.Ticks));
             using (var transaction = connection.BeginTransaction())
@@ -139,6 +157,21 @@ static class LedgerSeed
                     if (!modelDays.TryGetValue(modelKey, out totals))
                     {
                         modelDays[modelKey] = totals = new Totals();
+                    }
+                    totals.Add(row);
+                    if (!projectDays.TryGetValue(modelKey.Project, out totals))
+                    {
+                        projectDays[modelKey.Project] = totals = new Totals();
+                    }
+                    totals.Add(row);
+                    if (!userMonths.TryGetValue(row.User, out totals))
+                    {
+                        userMonths[row.User] = totals = new Totals();
+                    }
+                    totals.Add(row);
+                    if (!modelMonths.TryGetValue(modelKey, out totals))
+                    {
+                        modelMonths[modelKey] = totals = new Totals();
                     }
                     totals.Add(row);
                     manifest.Add(world, day, row);
@@ -179,12 +212,50 @@ static class LedgerSeed
                     totals.Bind(p, 3);
                     insertModelDay.ExecuteNonQuery();
                 }
+                insertProjectDay.Transaction = transaction;
+                foreach (var (project, totals) in projectDays)
+                {
+                    var p = insertProjectDay.Parameters;
+                    p[0].Value = world.Projects[project].IdText;
+                    p[1].Value = dayText;
+                    totals.Bind(p, 2);
+                    insertProjectDay.ExecuteNonQuery();
+                }
+                if (d == Days - 1 || day.AddDays(1).Day == 1)
+                {
+                    var monthText = new DateOnly(day.Year, day.Month, 1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                    insertUserMonth.Transaction = transaction;
+                    foreach (var (user, totals) in userMonths)
+                    {
+                        var p = insertUserMonth.Parameters;
+                        p[0].Value = world.Projects[world.Users[user].Project].IdText;
+                        p[1].Value = monthText;
+                        p[2].Value = world.Users[user].IdText;
+                        totals.Bind(p, 3);
+                        insertUserMonth.ExecuteNonQuery();
+                    }
+                    insertModelMonth.Transaction = transaction;
+                    foreach (var ((project, model), totals) in modelMonths)
+                    {
+                        var p = insertModelMonth.Parameters;
+                        p[0].Value = world.Projects[project].IdText;
+                        p[1].Value = monthText;
+                        p[2].Value = world.Models[model].Slug;
+                        totals.Bind(p, 3);
+                        insertModelMonth.ExecuteNonQuery();
+                    }
+                    userMonthRows += userMonths.Count;
+                    modelMonthRows += modelMonths.Count;
+                    userMonths.Clear();
+                    modelMonths.Clear();
+                }
                 transaction.Commit();
             }
             written += rows.Count;
             rollupRows += rollups.Count;
             userDayRows += userDays.Count;
             modelDayRows += modelDays.Count;
+            projectDayRows += projectDays.Count;
             if (d % 10 == 9 || d == Days - 1)
             {
                 Console.WriteLine($"  {day:yyyy-MM-dd}: {written:N0} rows, {rollupRows:N0} rollups ({clock.Elapsed.TotalSeconds:0} s, " +
@@ -206,11 +277,15 @@ static class LedgerSeed
         manifest.RollupRows = rollupRows;
         manifest.UserDayRows = userDayRows;
         manifest.ModelDayRows = modelDayRows;
+        manifest.ProjectDayRows = projectDayRows;
+        manifest.UserMonthRows = userMonthRows;
+        manifest.ModelMonthRows = modelMonthRows;
         manifest.LoadSeconds = loaded.TotalSeconds;
         manifest.TotalSeconds = clock.Elapsed.TotalSeconds;
         manifest.DatabaseBytes = new FileInfo(path).Length;
         await File.WriteAllTextAsync(path + ".manifest.json", JsonSerializer.Serialize(manifest.ToJson(world), new JsonSerializerOptions { WriteIndented = true }));
-        Console.WriteLine($"seeded {written:N0} ledger rows and {rollupRows:N0} rollups ({userDayRows:N0} per user and day, {modelDayRows:N0} per model and day) in {clock.Elapsed.TotalSeconds:0} s " +
+        Console.WriteLine($"seeded {written:N0} ledger rows and {rollupRows:N0} rollups ({userDayRows:N0} per user and day, {modelDayRows:N0} per model and day, {projectDayRows:N0} per project and day, " +
+            $"{userMonthRows:N0} per user and month, {modelMonthRows:N0} per model and month) in {clock.Elapsed.TotalSeconds:0} s " +
             $"(rows {loaded.TotalSeconds:0} s, indexes and ANALYZE {(clock.Elapsed - loaded).TotalSeconds:0} s); {manifest.DatabaseBytes / 1_048_576:N0} MB");
         return 0;
     }
@@ -558,6 +633,9 @@ static class LedgerSeed
         public long RollupRows { get; set; }
         public long UserDayRows { get; set; }
         public long ModelDayRows { get; set; }
+        public long ProjectDayRows { get; set; }
+        public long UserMonthRows { get; set; }
+        public long ModelMonthRows { get; set; }
         public double LoadSeconds { get; set; }
         public double TotalSeconds { get; set; }
         public long DatabaseBytes { get; set; }
@@ -599,6 +677,9 @@ static class LedgerSeed
                 rollupRows = RollupRows,
                 userDayRows = UserDayRows,
                 modelDayRows = ModelDayRows,
+                projectDayRows = ProjectDayRows,
+                userMonthRows = UserMonthRows,
+                modelMonthRows = ModelMonthRows,
                 projects = w.Projects.Length,
                 users = w.Users.Length,
                 models = w.Models.Length,

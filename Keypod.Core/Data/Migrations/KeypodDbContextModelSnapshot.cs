@@ -150,6 +150,89 @@ namespace Keypod.Core.Data.Migrations
                     b.ToTable("UsageModelDays");
                 });
 
+            modelBuilder.Entity("Keypod.Core.Ledger.UsageModelMonth", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Month");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("BilledUsd")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CachedTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CompletionTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PromptTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReasoningTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UnpricedRequests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<decimal>("UpstreamCostUsd")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ProjectId", "Day", "Model");
+
+                    b.ToTable("UsageModelMonths");
+                });
+
+            modelBuilder.Entity("Keypod.Core.Ledger.UsageProjectDay", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("BilledUsd")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CachedTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CompletionTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PromptTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReasoningTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UnpricedRequests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<decimal>("UpstreamCostUsd")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ProjectId", "Day");
+
+                    b.ToTable("UsageProjectDays");
+                });
+
             modelBuilder.Entity("Keypod.Core.Ledger.UsageRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -360,6 +443,49 @@ namespace Keypod.Core.Data.Migrations
                     b.HasKey("ProjectId", "Day", "UserId");
 
                     b.ToTable("UsageUserDays");
+                });
+
+            modelBuilder.Entity("Keypod.Core.Ledger.UsageUserMonth", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Month");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("BilledUsd")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CachedTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CompletionTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PromptTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReasoningTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UnpricedRequests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<decimal>("UpstreamCostUsd")
+                        .HasPrecision(28, 18)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ProjectId", "Day", "UserId");
+
+                    b.ToTable("UsageUserMonths");
                 });
 
             modelBuilder.Entity("Keypod.Core.Pricing.CatalogModel", b =>
