@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text.Json;
 using Keypod.Core.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -108,6 +110,19 @@ public sealed class KeypodProcess : IAsyncDisposable
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
         }
         return client;
+    }
+
+    /// <summary>A project, a user and a key for each through the management API; returns the combined bearer.</summary>
+    public async Task<string> CreateBearerAsync(string projectName = "P")
+    {
+        using var admin = CreateClient(KeypodApp.MasterKey);
+        var project = await (await admin.PostAsJsonAsync("/api/v1/projects", new { name = projectName })).Content.ReadFromJsonAsync<JsonElement>();
+        var projectId = project.GetProperty("id").GetGuid();
+        var projectKey = await (await admin.PostAsJsonAsync($"/api/v1/projects/{projectId}/keys", new { })).Content.ReadFromJsonAsync<JsonElement>();
+        var user = await (await admin.PostAsJsonAsync($"/api/v1/projects/{projectId}/users", new { name = "U" })).Content.ReadFromJsonAsync<JsonElement>();
+        var userKey = await (await admin.PostAsJsonAsync($"/api/v1/projects/{projectId}/users/{user.GetProperty("id").GetGuid()}/keys", new { }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        return $"{projectKey.GetProperty("key").GetString()}:{userKey.GetProperty("key").GetString()}";
     }
 
     public KeypodDbContext OpenDatabase() =>

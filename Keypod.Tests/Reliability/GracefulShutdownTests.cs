@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Keypod.Core.Ledger;
 using Keypod.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +16,7 @@ public sealed class GracefulShutdownTests
         {
             await using var keypod = new KeypodProcess(databasePath, upstream.BaseUrl);
             await keypod.StartAsync();
-            var bearer = await CreateBearerAsync(keypod);
+            var bearer = await keypod.CreateBearerAsync();
             using var client = keypod.CreateClient(bearer);
             var streams = Enumerable.Range(0, 10).Select(_ => Task.Run(async () =>
             {
@@ -52,17 +50,5 @@ public sealed class GracefulShutdownTests
                 Directory.Delete(databasePath + ".journal", recursive: true);
             }
         }
-    }
-
-    internal static async Task<string> CreateBearerAsync(KeypodProcess keypod)
-    {
-        using var admin = keypod.CreateClient(KeypodApp.MasterKey);
-        var project = await (await admin.PostAsJsonAsync("/api/v1/projects", new { name = "P" })).Content.ReadFromJsonAsync<JsonElement>();
-        var projectId = project.GetProperty("id").GetGuid();
-        var projectKey = await (await admin.PostAsJsonAsync($"/api/v1/projects/{projectId}/keys", new { })).Content.ReadFromJsonAsync<JsonElement>();
-        var user = await (await admin.PostAsJsonAsync($"/api/v1/projects/{projectId}/users", new { name = "U" })).Content.ReadFromJsonAsync<JsonElement>();
-        var userKey = await (await admin.PostAsJsonAsync($"/api/v1/projects/{projectId}/users/{user.GetProperty("id").GetGuid()}/keys", new { }))
-            .Content.ReadFromJsonAsync<JsonElement>();
-        return $"{projectKey.GetProperty("key").GetString()}:{userKey.GetProperty("key").GetString()}";
     }
 }
