@@ -115,6 +115,7 @@ public sealed class ManagementApiTests(GatewayFixture fixture) : IClassFixture<G
             await ada.PostAsync("/v1/chat/completions", ProxyErrorTests.Json("{}"));
         }
         await grace.PostAsync("/v1/chat/completions", ProxyErrorTests.Json("{}"));
+        await fixture.App.LedgerAsync(keys.ProjectId);
 
         var first = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/projects/{keys.ProjectId}/requests?limit=4");
         var ids = first.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetInt64()).ToList();
