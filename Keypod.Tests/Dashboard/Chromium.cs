@@ -61,6 +61,27 @@ static class PageActions
         throw new TimeoutException($"Clicking {selector} never showed what it should.");
     }
 
+    /// <summary>
+    /// Repeats an action until something appears: a form filled before the page's circuit connected is re-rendered empty,
+    /// and its submit does nothing, on a slow machine.
+    /// </summary>
+    public static async Task RepeatUntilVisibleAsync(this IPage page, Func<Task> action, ILocator appears)
+    {
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            await action();
+            try
+            {
+                await appears.First.WaitForAsync(new LocatorWaitForOptions { Timeout = 3000 });
+                return;
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+        throw new TimeoutException("The action never showed what it should.");
+    }
+
     public static ILocator Input(this IPage page, string testId) => page.Locator($"input[data-testid={testId}], [data-testid={testId}] input");
 
     public static ILocator DialogButton(this IPage page, string name) =>

@@ -97,8 +97,11 @@ public sealed class DashboardBrowserTests(DashboardBrowserFixture fixture) : ICl
 
         await page.GotoAsync("/admin/tokens");
         await page.ClickUntilVisibleAsync("[data-testid=token-name]", page.Input("token-name"));
-        await page.Input("token-name").FillAsync("deploy script");
-        await page.ClickAsync("[data-testid=create-token]");
+        await page.RepeatUntilVisibleAsync(async () =>
+        {
+            await page.Input("token-name").FillAsync("deploy script");
+            await page.ClickAsync("[data-testid=create-token]");
+        }, page.Locator("[data-testid=admin-token]"));
         var adminToken = await page.Locator("[data-testid=admin-token]").InnerTextAsync();
         adminToken.Should().StartWith("kp_admin_");
         using (var admin = App.CreateClient(adminToken))
