@@ -68,6 +68,32 @@ public sealed class GatewayBasicsTests(GatewayFixture fixture) : IClassFixture<G
         item.GetProperty("billedUsd").GetRawText().Should().NotContain("E", "money is written as exact decimal digits");
     }
 
+    /// <summary>With tracing listened to in the process (as an OpenTelemetry exporter would), Keypod's spans stay inside.</summary>
+    [Fact]
+    public async Task Keypods_own_trace_context_is_not_sent_to_the_upstream()
+    {
+        var keys = await fixture.App.CreateKeysAsync();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) =>
+                System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        // A client that sends no trace context itself: whatever trace header reaches the upstream would be Keypod's.
+        using var client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = fixture.App.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent("""{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {keys.Bearer}");
+
+        using var response = await client.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        fixture.Upstream.LastRequest.Headers.Should().NotContainKeys("traceparent", "tracestate", "Request-Id", "baggage");
+    }
+
     [Fact]
     public async Task The_database_holds_no_plaintext_key()
     {

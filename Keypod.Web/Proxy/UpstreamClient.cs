@@ -23,6 +23,9 @@ sealed class UpstreamClient(IOptionsMonitor<KeypodOptions> options) : IDisposabl
         EnableMultipleHttp2Connections = true,
         // Attribution headers such as X-Title may carry an app name in UTF-8: pass its bytes on as they came.
         RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8,
+        // No traceparent/tracestate of ours on requests to OpenRouter (nothing of Keypod's tracing leaves the host), and
+        // without a propagator the handler skips its per-request diagnostics layer.
+        ActivityHeadersPropagator = null,
     }, disposeHandler: true);
 
     public OpenRouterOptions Settings => options.CurrentValue.OpenRouter;
