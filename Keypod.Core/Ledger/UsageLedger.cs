@@ -21,10 +21,10 @@ public sealed record CostRevision(
     string? Provider = null);
 
 /// <summary>
-/// The single writer of the ledger. Requests hand it their row and may await the commit (group commit: every
-/// request waiting at the same moment shares one transaction); rows and their daily rollups are written in the
-/// same transaction, so billing totals never disagree with the rows. Nothing is dropped: a full queue makes
-/// callers wait, and a failed batch is retried.
+/// The single writer of the ledger. Requests hand it their finished row and go on (the row is already safe in the
+/// journal); the writer gathers rows for a few milliseconds and commits them with their rollups in one transaction,
+/// so billing totals never disagree with the rows. Nothing is dropped: a full queue makes callers wait, and a
+/// failed batch is retried.
 /// </summary>
 public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFactory, ILogger<UsageLedger> logger) : BackgroundService
 {
@@ -33,26 +33,44 @@ public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFac
 
     abstract class Entry
     {
-        public readonly TaskCompletionSource Committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskCompletionSource? committed;
+        Action<object?>? onCommitted;
+        object? state;
+
+        /// <summary>Only callers that wait get a task: the proxy's rows take a callback instead (no task, no thread-pool hop).</summary>
+        public Task WhenCommitted() => (committed ??= new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+        public void OnCommitted(Action<object?> callback, object? callbackState) => (onCommitted, state) = (callback, callbackState);
+
+        public void Succeed()
+        {
+            committed?.TrySetResult();
+            onCommitted?.Invoke(state);
+        }
+
+        public void Fail(Exception exception) => committed?.TrySetException(exception);
     }
 
-    sealed class Append(UsageRecord record) : Entry
+    sealed class RowEntry(UsageRecord record) : Entry
     {
         public UsageRecord Record { get; } = record;
     }
 
-    sealed class Revise(CostRevision revision) : Entry
+    sealed class RevisionEntry(CostRevision revision) : Entry
     {
         public CostRevision Revision { get; } = revision;
     }
 
-    sealed class Barrier : Entry;
+    sealed class BarrierEntry : Entry;
 
     readonly Channel<Entry> queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(100_000)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.Wait,
     });
+
+    /// <summary>Set by a flush so the writer stops gathering and commits at once.</summary>
+    volatile TaskCompletionSource flushRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     volatile bool running;
 
@@ -66,31 +84,46 @@ public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFac
     /// <summary>Queues a row; the task completes once it is durable in the database.</summary>
     public Task AppendAsync(UsageRecord record)
     {
-        var entry = new Append(record);
-        return Enqueue(entry);
+        var entry = new RowEntry(record);
+        var committed = entry.WhenCommitted();
+        return Enqueue(entry, committed);
     }
 
-    public Task ReviseAsync(CostRevision revision) => Enqueue(new Revise(revision));
+    /// <summary>
+    /// Queues a finished row without waiting for its commit; <paramref name="onCommitted"/> runs on the writer's thread once
+    /// the row is durable, so it must be quick. The task completes when the row is queued (at once unless the queue is full).
+    /// </summary>
+    public Task Append(UsageRecord record, Action<object?> onCommitted, object? state)
+    {
+        var entry = new RowEntry(record);
+        entry.OnCommitted(onCommitted, state);
+        return queue.Writer.TryWrite(entry) ? Task.CompletedTask : queue.Writer.WriteAsync(entry).AsTask();
+    }
+
+    public Task ReviseAsync(CostRevision revision)
+    {
+        var entry = new RevisionEntry(revision);
+        return Enqueue(entry, entry.WhenCommitted());
+    }
 
     /// <summary>Completes once everything queued before it is committed.</summary>
-    public Task FlushAsync() => Enqueue(new Barrier());
-
-    /// <summary>Writes rows at once, bypassing the queue; for start-up recovery, before the writer runs.</summary>
-    public Task WriteDirectAsync(IEnumerable<UsageRecord> records) => WriteBatchAsync([.. records.Select(r => new Append(r))]);
-
-    Task Enqueue(Entry entry)
+    public Task FlushAsync()
     {
-        if (queue.Writer.TryWrite(entry))
-        {
-            return entry.Committed.Task;
-        }
-        return EnqueueSlow(entry);
+        var entry = new BarrierEntry();
+        var committed = Enqueue(entry, entry.WhenCommitted());
+        flushRequested.TrySetResult();
+        return committed;
     }
 
-    async Task EnqueueSlow(Entry entry)
+    /// <summary>Writes rows at once, bypassing the queue; for start-up recovery, before the writer runs.</summary>
+    public Task WriteDirectAsync(IEnumerable<UsageRecord> records) => WriteBatchAsync([.. records.Select(r => new RowEntry(r))]);
+
+    Task Enqueue(Entry entry, Task committed) => queue.Writer.TryWrite(entry) ? committed : EnqueueSlow(entry, committed);
+
+    async Task EnqueueSlow(Entry entry, Task committed)
     {
         await queue.Writer.WriteAsync(entry);
-        await entry.Committed.Task;
+        await committed;
     }
 
     /// <summary>Stops taking rows and writes everything already queued (used on graceful shutdown).</summary>
@@ -121,41 +154,41 @@ public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFac
     }
 
     /// <summary>
-    /// Takes what is queued, then keeps gathering for up to <see cref="GatherWindow"/>: finished rows are already safe in
-    /// the journal, so committing a few milliseconds later costs nothing, and at low traffic it lets one transaction
-    /// (a row plus six rollup upserts) carry several requests instead of one each. A flush is written at once.
+    /// Takes what is queued, then lets rows gather for <see cref="GatherWindow"/> before taking the rest: finished rows are
+    /// already safe in the journal, so committing a few milliseconds later costs nothing, one transaction (a row plus six
+    /// rollup upserts) carries many requests, and the writer wakes once per batch instead of once per request.
+    /// A flush cuts the wait short.
     /// </summary>
     async Task GatherAsync(List<Entry> batch)
     {
-        var deadline = Environment.TickCount64 + (long)GatherWindow.TotalMilliseconds;
-        while (true)
+        if (TakeQueued(batch))
         {
-            while (batch.Count < MaxBatch && queue.Reader.TryRead(out var entry))
+            return;
+        }
+        var flush = flushRequested;
+        if (!flush.Task.IsCompleted)
+        {
+            await Task.WhenAny(Task.Delay(GatherWindow), flush.Task);
+        }
+        if (flush.Task.IsCompleted)
+        {
+            flushRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        TakeQueued(batch);
+    }
+
+    /// <summary>Moves queued entries into the batch; true when the batch must be written now (full, or a flush).</summary>
+    bool TakeQueued(List<Entry> batch)
+    {
+        while (batch.Count < MaxBatch && queue.Reader.TryRead(out var entry))
+        {
+            batch.Add(entry);
+            if (entry is BarrierEntry)
             {
-                batch.Add(entry);
-                if (entry is Barrier)
-                {
-                    return;
-                }
-            }
-            var remaining = deadline - Environment.TickCount64;
-            if (batch.Count >= MaxBatch || remaining <= 0)
-            {
-                return;
-            }
-            using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(remaining));
-            try
-            {
-                if (!await queue.Reader.WaitToReadAsync(wait.Token))
-                {
-                    return;
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                return true;
             }
         }
+        return batch.Count >= MaxBatch;
     }
 
     async Task WriteWithRetryAsync(List<Entry> batch)
@@ -167,7 +200,7 @@ public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFac
                 var added = await WriteBatchAsync(batch);
                 foreach (var entry in batch)
                 {
-                    entry.Committed.TrySetResult();
+                    entry.Succeed();
                 }
                 if (added.Count > 0)
                 {
@@ -193,7 +226,7 @@ public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFac
             catch (Exception exception)
             {
                 LogEntryFailed(exception);
-                batch[0].Committed.TrySetException(exception);
+                batch[0].Fail(exception);
                 return;
             }
         }
@@ -214,11 +247,11 @@ public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFac
             {
                 switch (entry)
                 {
-                    case Append { Record: var record } when sql.Insert(record, transaction):
+                    case RowEntry { Record: var record } when sql.Insert(record, transaction):
                         added.Add(record);
                         AddToRollup(record, +1, transaction, touched);
                         break;
-                    case Revise { Revision: var revision }:
+                    case RevisionEntry { Revision: var revision }:
                         var row = sql.FindByRequestId(revision.RequestId, transaction);
                         if (row is null)
                         {

@@ -103,16 +103,12 @@ sealed class Exchange(HttpContext context, UsageRecord record, long startedTimes
         Record.ErrorMessage = error is { Length: > 1000 } ? error[..1000] : error;
         Record.LatencyMs = ElapsedMs();
         journal.Finish(ticket, Record);
-        ledger.AppendAsync(Record).ContinueWith(
-            (committed, state) =>
-            {
-                if (committed.IsCompletedSuccessfully)
-                {
-                    var (journal, ticket) = ((InflightJournal, InflightJournal.Ticket))state!;
-                    journal.Complete(ticket);
-                }
-            },
-            (journal, ticket), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        // The journal segment can go once the row is committed; the callback runs on the ledger writer's thread.
+        _ = ledger.Append(Record, static state =>
+        {
+            var (journal, ticket) = ((InflightJournal, InflightJournal.Ticket))state!;
+            journal.Complete(ticket);
+        }, (journal, ticket));
     }
 
     public Task FailAsync(int status, Outcome outcome, CostSource costSource, string message, UsageLedger ledger, bool retryable = true)
