@@ -4,13 +4,14 @@
 # latency, throughput, CPU per request, streaming and 2,000 open streams, checks the ledger, profiles Keypod,
 # prints a table and writes docs/benchmarks.md. Raw output stays in bench/out/.
 # Knobs (environment): BENCH_DURATION (wrk seconds per target, default 10), BENCH_LATENCY_N (3000),
-# BENCH_STREAM_N (150), BENCH_OPEN_STREAMS (2000), BENCH_LOAD_N (100000), BENCH_PORT_BASE (47180), BENCH_PROFILE (1; 0 skips perf),
+# BENCH_WARMUP (wrk warm-up seconds, 8), BENCH_STREAM_N (150), BENCH_OPEN_STREAMS (2000), BENCH_LOAD_N (100000), BENCH_PORT_BASE (47180), BENCH_PROFILE (1; 0 skips perf),
 # BENCH_KEYPOD_ENV (extra NAME=value settings for Keypod, for experiments), BENCH_REPORT (default docs/benchmarks.md).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=$ROOT/bench/out
 DURATION=${BENCH_DURATION:-10}
+WARMUP=${BENCH_WARMUP:-8} # wrk seconds per target before the measured run: long enough for tiered JIT to reach its final code
 LATENCY_N=${BENCH_LATENCY_N:-3000}
 STREAM_N=${BENCH_STREAM_N:-150}
 OPEN_STREAMS=${BENCH_OPEN_STREAMS:-2000}
@@ -76,7 +77,7 @@ metric() { # name -> summed value of every series of that metric on Keypod's /me
 }
 
 log "start fake upstream, nginx, Keypod"
-$BENCH upstream --port $PU > "$OUT/upstream.log" 2>&1 &
+DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 $BENCH upstream --port $PU > "$OUT/upstream.log" 2>&1 &
 UP_PID=$!; PIDS+=($UP_PID)
 
 mkdir -p "$TMP/nginx"
@@ -152,10 +153,6 @@ DIRECT_URL=http://127.0.0.1:$PU/api/v1/chat/completions
 NGINX_URL=http://127.0.0.1:$PN/api/v1/chat/completions
 KEYPOD_URL=http://127.0.0.1:$PK/v1/chat/completions
 
-log "latency at concurrency 1 (direct vs nginx vs Keypod, interleaved)"
-$BENCH latency --results "$RESULTS" --n "$LATENCY_N" --warmup 500 \
-    --targets "direct=$DIRECT_URL=$UPSTREAM_KEY,nginx=$NGINX_URL=$UPSTREAM_KEY,keypod=$KEYPOD_URL=${AUTH[latency]}"
-
 log "throughput at concurrency $CONNECTIONS (wrk)"
 KEYPOD_WRK_REQUESTS=1 # the smoke request above went to the wrk project
 KEYPOD_WRK_RUNS=0
@@ -181,7 +178,7 @@ for target in direct nginx keypod; do
         nginx) url=$NGINX_URL auth=$UPSTREAM_KEY proxy_pids="$NGINX_PID $NGINX_WORKERS" ;;
         keypod) url=$KEYPOD_URL auth=${AUTH[wrk]} proxy_pids=$KP_PID ;;
     esac
-    read -r warm _ < <(run_wrk "$target-warmup" "$url" "$auth" 3)
+    read -r warm _ < <(run_wrk "$target-warmup" "$url" "$auth" "$WARMUP")
     [ "$target" = keypod ] && KEYPOD_WRK_REQUESTS=$((KEYPOD_WRK_REQUESTS + warm)) KEYPOD_WRK_RUNS=$((KEYPOD_WRK_RUNS + 1))
     up0=$(cpu_ticks $UP_PID); px0=$( [ -n "$proxy_pids" ] && cpu_ticks $proxy_pids || echo 0)
     [ "$target" = keypod ] && alloc0=$(metric dotnet_gc_heap_total_allocated_bytes_total) gc0=$(metric dotnet_gc_collections_total)
@@ -227,6 +224,11 @@ if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
 fi
 result wrk_keypod_total_requests $KEYPOD_WRK_REQUESTS
 result wrk_keypod_runs $KEYPOD_WRK_RUNS
+
+# After the wrk runs, so every process measured is in its steady state (tiered JIT done).
+log "latency at concurrency 1 (direct vs nginx vs Keypod, interleaved)"
+$BENCH latency --results "$RESULTS" --n "$LATENCY_N" --warmup 2000 \
+    --targets "direct=$DIRECT_URL=$UPSTREAM_KEY,nginx=$NGINX_URL=$UPSTREAM_KEY,keypod=$KEYPOD_URL=${AUTH[latency]}"
 
 log "streaming at concurrency 1 (TTFB, gaps, one write per event)"
 $BENCH stream --results "$RESULTS" --n "$STREAM_N" --warmup 20 --gap-ms 5 --events 6 \

@@ -46,8 +46,17 @@ static class FakeUpstream
 
     public static async Task<int> RunAsync(Arguments args)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // No file watching: a content root watched recursively turns every file write under it (a database, a journal) into
+        // inotify wake-ups of this process, on the cores the benchmark measures.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
+        // Handle each request on the socket's own thread (with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1, set by
+        // run.sh): no thread-pool hand-off, so the upstream spends as little of the shared cores as it can.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
