@@ -292,7 +292,8 @@ public sealed partial class UsageLedger(IDbContextFactory<KeypodDbContext> dbFac
         var connection = new SqliteConnection(db.Database.GetConnectionString());
         await connection.OpenAsync();
         await using var pragmas = connection.CreateCommand();
-        pragmas.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
+        // temp_store=MEMORY: the statement journals of the upserts stay in memory instead of a temp file written per statement.
+        pragmas.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA temp_store=MEMORY;";
         await pragmas.ExecuteNonQueryAsync();
         return new LedgerSql(connection);
     }

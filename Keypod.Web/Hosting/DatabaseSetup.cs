@@ -83,10 +83,13 @@ static class DatabaseSetup
 
 sealed record DatabaseConnection(string ConnectionString);
 
-/// <summary>Per-connection SQLite settings: WAL with synchronous=NORMAL survives a process crash without an fsync per commit.</summary>
+/// <summary>
+/// Per-connection SQLite settings: WAL with synchronous=NORMAL survives a process crash without an fsync per commit;
+/// temporary tables, sorts and statement journals stay in memory instead of temp files.
+/// </summary>
 sealed class SqlitePragmas : DbConnectionInterceptor
 {
-    const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
+    const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
