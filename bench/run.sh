@@ -24,7 +24,7 @@ CONNECTIONS=32
 OPEN_STREAM_GAP_MS=1000
 OPEN_STREAM_EVENTS=8
 OPEN_STREAM_RAMP=200
-PU=$((PORT_BASE + 1)) PN=$((PORT_BASE + 2)) PK=$((PORT_BASE + 3))
+PU=$((PORT_BASE + 1)) PN=$((PORT_BASE + 2)) PK=$((PORT_BASE + 3)) PB=$((PORT_BASE + 4))
 UPSTREAM_KEY=sk-or-v1-bench-not-a-real-key
 MASTER=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)
 CLK_TCK=$(getconf CLK_TCK)
@@ -51,7 +51,7 @@ if [ "$PROFILE" = 1 ] && ! command -v perf >/dev/null; then
     apt-get install -y linux-perf || echo "perf not available: the profile is skipped"
 fi
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" # 2,000 streams need ~4,000 descriptors in Keypod
-for port in $PU $PN $PK; do
+for port in $PU $PN $PK $PB; do
     if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then echo "port $port is taken; set BENCH_PORT_BASE" >&2; exit 1; fi
 done
 
@@ -79,6 +79,10 @@ metric() { # name -> summed value of every series of that metric on Keypod's /me
 log "start fake upstream, nginx, Keypod"
 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 $BENCH upstream --port $PU > "$OUT/upstream.log" 2>&1 &
 UP_PID=$!; PIDS+=($UP_PID)
+
+# The floor of a .NET proxy hop, with Keypod's GC settings: what Kestrel and HttpClient cost before Keypod does anything.
+DOTNET_gcServer=1 $BENCH bare-proxy --port $PB --upstream "http://127.0.0.1:$PU/api/v1/chat/completions" > "$OUT/bare-proxy.log" 2>&1 &
+BARE_PID=$!; PIDS+=($BARE_PID)
 
 mkdir -p "$TMP/nginx"
 cat > "$TMP/nginx/nginx.conf" <<EOF
@@ -121,7 +125,7 @@ NGINX_PID=$!; PIDS+=($NGINX_PID)
 KP_PID=$!; PIDS+=($KP_PID)
 
 wait_http "http://127.0.0.1:$PK/healthz"
-for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$PU) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/$PN) 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$PU) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/$PN) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/$PB) 2>/dev/null && break; sleep 0.1; done
 NGINX_WORKERS=$(pgrep -P $NGINX_PID | tr '\n' ' ')
 
 result date "$(date -u '+%Y-%m-%d %H:%M')"
@@ -152,6 +156,7 @@ curl -fs -X POST -H "Authorization: Bearer ${AUTH[wrk]}" -H 'Content-Type: appli
 DIRECT_URL=http://127.0.0.1:$PU/api/v1/chat/completions
 NGINX_URL=http://127.0.0.1:$PN/api/v1/chat/completions
 KEYPOD_URL=http://127.0.0.1:$PK/v1/chat/completions
+BARE_URL=http://127.0.0.1:$PB/v1/chat/completions
 
 log "throughput at concurrency $CONNECTIONS (wrk)"
 KEYPOD_WRK_REQUESTS=1 # the smoke request above went to the wrk project
@@ -172,10 +177,11 @@ EOF
     wrk -t2 -c$CONNECTIONS -d"$4"s --latency -s "$script" "$2" > "$OUT/wrk-$1-$4s.txt" 2>&1
     grep '^BENCH' "$OUT/wrk-$1-$4s.txt" | cut -d' ' -f2-
 }
-for target in direct nginx keypod; do
+for target in direct nginx dotnet-hop keypod; do
     case $target in
         direct) url=$DIRECT_URL auth=$UPSTREAM_KEY proxy_pids="" ;;
         nginx) url=$NGINX_URL auth=$UPSTREAM_KEY proxy_pids="$NGINX_PID $NGINX_WORKERS" ;;
+        dotnet-hop) url=$BARE_URL auth=$UPSTREAM_KEY proxy_pids=$BARE_PID ;;
         keypod) url=$KEYPOD_URL auth=${AUTH[wrk]} proxy_pids=$KP_PID ;;
     esac
     read -r warm _ < <(run_wrk "$target-warmup" "$url" "$auth" "$WARMUP")
@@ -228,7 +234,7 @@ result wrk_keypod_runs $KEYPOD_WRK_RUNS
 # After the wrk runs, so every process measured is in its steady state (tiered JIT done).
 log "latency at concurrency 1 (direct vs nginx vs Keypod, interleaved)"
 $BENCH latency --results "$RESULTS" --n "$LATENCY_N" --warmup 2000 \
-    --targets "direct=$DIRECT_URL=$UPSTREAM_KEY,nginx=$NGINX_URL=$UPSTREAM_KEY,keypod=$KEYPOD_URL=${AUTH[latency]}"
+    --targets "direct=$DIRECT_URL=$UPSTREAM_KEY,nginx=$NGINX_URL=$UPSTREAM_KEY,dotnet-hop=$BARE_URL=$UPSTREAM_KEY,keypod=$KEYPOD_URL=${AUTH[latency]}"
 
 log "streaming at concurrency 1 (TTFB, gaps, one write per event)"
 $BENCH stream --results "$RESULTS" --n "$STREAM_N" --warmup 20 --gap-ms 5 --events 6 \

@@ -4,6 +4,7 @@ using Keypod.Bench;
 return args.FirstOrDefault() switch
 {
     "upstream" => await FakeUpstream.RunAsync(Arguments.Parse(args)),
+    "bare-proxy" => await BareProxy.RunAsync(Arguments.Parse(args)),
     "latency" => await LatencyProbe.RunAsync(Arguments.Parse(args)),
     "stream" => await StreamProbe.RunAsync(Arguments.Parse(args)),
     "open-streams" => await OpenStreamsProbe.RunAsync(Arguments.Parse(args)),
@@ -18,6 +19,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Keypod.Bench upstream|latency|stream|open-streams|load|setup|ledger|report|seed-ledger|billing --name value ...");
+    Console.Error.WriteLine("usage: Keypod.Bench upstream|bare-proxy|latency|stream|open-streams|load|setup|ledger|report|seed-ledger|billing --name value ...");
     return 2;
 }

@@ -6,6 +6,8 @@ namespace Keypod.Bench;
 /// <summary>Turns the run's <c>key=value</c> results into the table printed at the end and <c>docs/benchmarks.md</c>.</summary>
 static class Report
 {
+    static readonly string[] ProxyTargets = ["direct", "nginx", "dotnet-hop", "keypod"];
+
     public static int Run(Arguments args)
     {
         var values = File.ReadAllLines(args.Get("results"))
@@ -41,11 +43,15 @@ static class Report
 
         md.AppendLine("## Non-streaming latency, concurrency 1");
         md.AppendLine();
+        md.AppendLine("`dotnet-hop` is the floor of any .NET proxy here (`Keypod.Bench bare-proxy`: Kestrel and a pooled HttpClient that forward " +
+            "the body and copy the response, nothing else; Server GC like Keypod). Keypod minus dotnet-hop is what Keypod's own work costs: " +
+            "auth, usage parsing and pricing, the journal, the ledger, its middleware.");
+        md.AppendLine();
         md.AppendLine($"Interleaved request by request, {S("latency_direct_samples")} measured requests per target after a warm-up.");
         md.AppendLine();
         md.AppendLine("| target | p50 µs | p99 µs | mean µs | added p50 µs | added p99 µs | p50 / direct |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
-        foreach (var name in new[] { "direct", "nginx", "keypod" })
+        foreach (var name in ProxyTargets)
         {
             md.AppendLine($"| {name} | {F(D($"latency_{name}_p50_us"))} | {F(D($"latency_{name}_p99_us"))} | {F(D($"latency_{name}_mean_us"))} | " +
                 $"{F(D($"latency_{name}_p50_us") - D("latency_direct_p50_us"))} | {F(D($"latency_{name}_p99_us") - D("latency_direct_p99_us"))} | " +
@@ -63,7 +69,7 @@ static class Report
         md.AppendLine();
         md.AppendLine("| target | req/s | vs nginx | p50 ms | p99 ms | errors | proxy CPU µs/req | upstream CPU µs/req |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var name in new[] { "direct", "nginx", "keypod" })
+        foreach (var name in ProxyTargets)
         {
             md.AppendLine($"| {name} | {F(D($"wrk_{name}_rps"))} | {R(D($"wrk_{name}_rps") / D("wrk_nginx_rps"))} | {F(D($"wrk_{name}_p50_us") / 1000, 2)} | " +
                 $"{F(D($"wrk_{name}_p99_us") / 1000, 2)} | {S($"wrk_{name}_errors")} | {(name == "direct" ? "–" : F(D($"wrk_{name}_cpu_us_per_req"), 1))} | " +
