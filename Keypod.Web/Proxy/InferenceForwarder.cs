@@ -64,7 +64,7 @@ sealed partial class InferenceForwarder(
         {
             var record = new UsageRecord
             {
-                RequestId = "req_" + Guid.CreateVersion7().ToString("N"),
+                RequestId = RequestIds.New(),
                 CreatedAt = DateTime.UtcNow,
                 ProjectId = caller!.ProjectId,
                 ProjectKeyId = caller.ProjectKeyId,
