@@ -23,7 +23,7 @@ public sealed record JournalLine(bool Final, UsageRecord Record);
 public sealed partial class InflightJournal : IDisposable
 {
     /// <summary>Bytes per segment file; sparse, so only the lines written take disk space.</summary>
-    const int SegmentCapacity = 16 * 1024 * 1024;
+    public const int DefaultSegmentCapacity = 16 * 1024 * 1024;
 
     readonly string directory;
     readonly ILogger<InflightJournal> logger;
@@ -33,9 +33,12 @@ public sealed partial class InflightJournal : IDisposable
     Segment? current;
     long nextSegmentNumber;
 
-    public InflightJournal(string directory, ILogger<InflightJournal> logger)
+    readonly int segmentCapacity;
+
+    public InflightJournal(string directory, ILogger<InflightJournal> logger, int segmentCapacity = DefaultSegmentCapacity)
     {
         this.directory = directory;
+        this.segmentCapacity = segmentCapacity;
         this.logger = logger;
         lineWriter = new Utf8JsonWriter(lineBuffer);
         Directory.CreateDirectory(directory);
@@ -62,17 +65,20 @@ public sealed partial class InflightJournal : IDisposable
         readonly MemoryMappedViewAccessor view;
         readonly byte* start;
 
-        public Segment(string path)
+        readonly int capacity;
+
+        public Segment(string path, int capacity)
         {
             Path = path;
+            this.capacity = capacity;
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.Read };
             if (!OperatingSystem.IsWindows())
             {
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
             var file = new FileStream(path, options);
-            mapping = MemoryMappedFile.CreateFromFile(file, null, SegmentCapacity, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
-            view = mapping.CreateViewAccessor(0, SegmentCapacity, MemoryMappedFileAccess.ReadWrite);
+            mapping = MemoryMappedFile.CreateFromFile(file, null, capacity, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+            view = mapping.CreateViewAccessor(0, capacity, MemoryMappedFileAccess.ReadWrite);
             byte* pointer = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
             start = pointer + view.PointerOffset;
@@ -83,7 +89,7 @@ public sealed partial class InflightJournal : IDisposable
         public int Outstanding { get; set; }
         public bool Sealed { get; set; }
 
-        public bool Fits(int bytes) => Length + bytes <= SegmentCapacity;
+        public bool Fits(int bytes) => Length + bytes <= capacity;
 
         public void Append(ReadOnlySpan<byte> line)
         {
@@ -224,6 +230,10 @@ public sealed partial class InflightJournal : IDisposable
 
     Segment SegmentWithRoomFor(int bytes)
     {
+        if (bytes > segmentCapacity)
+        {
+            throw new InvalidOperationException($"A journal line of {bytes} bytes exceeds the segment size of {segmentCapacity} bytes.");
+        }
         if (current is not null && current.Fits(bytes))
         {
             return current;
@@ -236,7 +246,7 @@ public sealed partial class InflightJournal : IDisposable
                 Delete(current);
             }
         }
-        current = new Segment(Path.Combine(directory, $"{nextSegmentNumber++:D12}.journal"));
+        current = new Segment(Path.Combine(directory, $"{nextSegmentNumber++:D12}.journal"), segmentCapacity);
         return current;
     }
 
