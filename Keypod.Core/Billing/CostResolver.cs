@@ -81,9 +81,11 @@ public sealed partial class CostResolver(
     {
         var since = time.GetUtcNow().UtcDateTime - UnpricedRetryWindow;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var rows = await db.UsageRecords.AsNoTracking()
-            .Where(r => r.CostSource == source && (source == CostSource.Pending || r.CreatedAt >= since))
-            .ToListAsync(cancellationToken);
+        // The states as literals, so SQLite uses their partial indexes (it cannot for a parameter).
+        var query = source == CostSource.Pending
+            ? db.UsageRecords.Where(r => r.CostSource == CostSource.Pending)
+            : db.UsageRecords.Where(r => r.CostSource == CostSource.Unpriced && r.CreatedAt >= since);
+        var rows = await query.AsNoTracking().ToListAsync(cancellationToken);
         foreach (var row in rows)
         {
             Enqueue(row, 0, time.GetUtcNow());

@@ -63,12 +63,14 @@ sealed class UsageRecordConfiguration : IEntityTypeConfiguration<UsageRecord>
         builder.Property(r => r.ErrorMessage).HasMaxLength(1000);
         builder.Property(r => r.Outcome).HasConversion<string>().HasMaxLength(24);
         builder.Property(r => r.CostSource).HasConversion<string>().HasMaxLength(16);
-        // The request log pages newest-first per project (and per user); cost resolution finds rows still pending.
+        // The request log pages newest-first per project (and per user); /v1/generation looks rows up by generation id.
         builder.HasIndex(r => new { r.ProjectId, r.Id });
         builder.HasIndex(r => new { r.ProjectId, r.UserId, r.Id });
-        builder.HasIndex(r => new { r.UserKeyId, r.CreatedAt });
         builder.HasIndex(r => r.GenerationId);
-        builder.HasIndex(r => r.CostSource);
+        // Cost resolution finds the few rows still pending or unpriced. Partial indexes: the common row (priced from the
+        // response) costs no index insert here, and queries that name the state as a literal use them.
+        builder.HasIndex(r => r.CreatedAt, "IX_UsageRecords_Pending").HasFilter("\"CostSource\" = 'Pending'");
+        builder.HasIndex(r => r.CreatedAt, "IX_UsageRecords_Unpriced").HasFilter("\"CostSource\" = 'Unpriced'");
     }
 }
 

@@ -341,8 +341,6 @@ namespace Keypod.Core.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CostSource");
-
                     b.HasIndex("GenerationId");
 
                     b.HasIndex("RequestId")
@@ -350,9 +348,13 @@ namespace Keypod.Core.Data.Migrations
 
                     b.HasIndex("ProjectId", "Id");
 
-                    b.HasIndex("UserKeyId", "CreatedAt");
-
                     b.HasIndex("ProjectId", "UserId", "Id");
+
+                    b.HasIndex(new[] { "CreatedAt" }, "IX_UsageRecords_Pending")
+                        .HasFilter("\"CostSource\" = 'Pending'");
+
+                    b.HasIndex(new[] { "CreatedAt" }, "IX_UsageRecords_Unpriced")
+                        .HasFilter("\"CostSource\" = 'Unpriced'");
 
                     b.ToTable("UsageRecords");
                 });

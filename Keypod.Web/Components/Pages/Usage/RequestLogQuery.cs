@@ -54,7 +54,13 @@ public static class RequestLogQuery
         }
         if (filter.CostSource is { } source)
         {
-            query = query.Where(r => r.CostSource == source);
+            // Literals for the rare states, so SQLite can use their partial indexes.
+            query = source switch
+            {
+                CostSource.Pending => query.Where(r => r.CostSource == CostSource.Pending),
+                CostSource.Unpriced => query.Where(r => r.CostSource == CostSource.Unpriced),
+                _ => query.Where(r => r.CostSource == source),
+            };
         }
         if (filter.FromUtc is { } from)
         {
