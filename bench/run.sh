@@ -130,7 +130,7 @@ NGINX_WORKERS=$(pgrep -P $NGINX_PID | tr '\n' ' ')
 
 result date "$(date -u '+%Y-%m-%d %H:%M')"
 result command "bench/run.sh"
-result commit "$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . ':!docs/benchmarks.md' || echo '+uncommitted')"
+result commit "$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . ':!docs' || echo '+uncommitted')"
 result nproc "$(nproc)"
 result cpu_model "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 result mem_total "$(free -g | awk '/Mem:/ {print $2 " GB"}')"
