@@ -29,9 +29,20 @@ public sealed class OpenRouterOptions
     public string BaseUrl { get; set; } = "https://openrouter.ai/api/v1";
 
     /// <summary>The platform's own upstream key. Without it Keypod serves the dashboard and answers proxy calls with a 503 that says what to set.</summary>
-    public string? ApiKey { get; set; }
+    public string? ApiKey
+    {
+        get;
+        set
+        {
+            field = value;
+            AuthorizationHeader = "Bearer " + value;
+        }
+    }
 
     public bool HasApiKey => !string.IsNullOrWhiteSpace(ApiKey);
+
+    /// <summary>The <c>Authorization</c> value sent to OpenRouter, built once per configuration instead of per request.</summary>
+    public string AuthorizationHeader { get; private set; } = "Bearer ";
 }
 
 public sealed class AdminOptions

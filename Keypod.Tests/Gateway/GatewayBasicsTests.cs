@@ -46,6 +46,7 @@ public sealed class GatewayBasicsTests(GatewayFixture fixture) : IClassFixture<G
         forwarded.Headers["Authorization"].Should().Be("Bearer " + KeypodApp.UpstreamKey);
         forwarded.Headers["HTTP-Referer"].Should().Be("https://example.com/app");
         forwarded.Headers["X-Title"].Should().Be("Example App");
+        forwarded.Headers["Content-Type"].Should().Be("application/json; charset=utf-8", "the client's content type passes as it came");
         forwarded.Headers.Should().NotContainKey("Connection");
         forwarded.Headers.Values.Should().NotContain(v => v.Contains(keys.UserKey, StringComparison.Ordinal));
 

@@ -110,10 +110,12 @@ sealed partial class InferenceForwarder(
         {
             Content = new ReadOnlyMemoryContent(body.Bytes),
         };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var contentType)
-            ? contentType
-            : new MediaTypeHeaderValue("application/json");
-        ProxyHeaders.CopyToUpstream(context.Request, request, settings.OpenRouter.ApiKey!);
+        // The client's Content-Type as it came (it passed InferenceRequestBody's JSON check), without parsing it per request.
+        if (!request.Content.Headers.TryAddWithoutValidation("Content-Type", context.Request.ContentType is { Length: > 0 } type ? type : "application/json"))
+        {
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+        ProxyHeaders.CopyToUpstream(context.Request, request, settings.OpenRouter.AuthorizationHeader);
 
         // Streams follow the client: when it hangs up the upstream is cancelled (providers stop generating) and the
         // cost is reconciled from /generation. A non-streaming response is read to its end either way, for its usage.

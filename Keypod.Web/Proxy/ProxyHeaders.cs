@@ -19,16 +19,25 @@ static class ProxyHeaders
         "Proxy-Connection", "Content-Length", "Set-Cookie", "Server", "Alt-Svc", "Strict-Transport-Security",
     };
 
-    public static void CopyToUpstream(HttpRequest source, HttpRequestMessage target, string upstreamKey)
+    /// <param name="upstreamAuthorization">The whole <c>Authorization</c> value for OpenRouter ("Bearer sk-or-…").</param>
+    public static void CopyToUpstream(HttpRequest source, HttpRequestMessage target, string upstreamAuthorization)
     {
         foreach (var (name, values) in source.Headers)
         {
-            if (!NotForwardedUpstream.Contains(name) && !name.StartsWith(':'))
+            if (NotForwardedUpstream.Contains(name) || name.StartsWith(':'))
+            {
+                continue;
+            }
+            if (values.Count == 1)
+            {
+                target.Headers.TryAddWithoutValidation(name, values.ToString());
+            }
+            else
             {
                 target.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
             }
         }
-        target.Headers.Authorization = new AuthenticationHeaderValue("Bearer", upstreamKey);
+        target.Headers.TryAddWithoutValidation("Authorization", upstreamAuthorization);
         target.Headers.TryAddWithoutValidation("Accept-Encoding", "identity");
     }
 
