@@ -1,5 +1,4 @@
-using System.Text;
-using Keypod.Core.Billing;
+using System.Globalization;
 
 namespace Keypod.Core.Usage;
 
@@ -12,45 +11,101 @@ public static class ClientCostRewriter
 {
     public const string UpstreamCostField = "keypod_upstream_cost";
 
+    /// <summary>Room the rewrite may add to a response: two money numbers and the upstream-cost field with its braces.</summary>
+    public const int MaxGrowth = 160;
+
+    const string MoneyFormat = "0.############################";
+
     /// <summary>Returns the rewritten JSON, or null when <paramref name="facts"/> located no <c>usage.cost</c> number in it.</summary>
     public static byte[]? Rewrite(ReadOnlySpan<byte> json, ResponseFacts facts, decimal billedUsd, decimal upstreamUsd)
     {
+        var output = new byte[json.Length + MaxGrowth];
+        var written = Rewrite(json, facts, billedUsd, upstreamUsd, output);
+        return written < 0 ? null : output[..written];
+    }
+
+    /// <summary>
+    /// Writes the rewritten JSON into <paramref name="destination"/> (at least <c>json.Length + </c><see cref="MaxGrowth"/>
+    /// bytes) without allocating; returns its length, or -1 when <paramref name="facts"/> located no <c>usage.cost</c> number.
+    /// </summary>
+    public static int Rewrite(ReadOnlySpan<byte> json, ResponseFacts facts, decimal billedUsd, decimal upstreamUsd, Span<byte> destination)
+    {
         var location = facts.CostLocation;
-        if (!location.HasCost || location.CostStart + location.CostLength > json.Length)
+        if (!location.HasCost || location.CostStart + location.CostLength > json.Length || destination.Length < json.Length + MaxGrowth)
         {
-            return null;
+            return -1;
         }
-        var edits = new List<(int Position, int Remove, string Insert)>
-        {
-            (location.CostStart, location.CostLength, MoneyText.Format(billedUsd)),
-        };
-        var upstreamField = $"\"{UpstreamCostField}\":{MoneyText.Format(upstreamUsd)}";
+        Span<byte> billed = stackalloc byte[40];
+        Span<byte> upstream = stackalloc byte[40];
+        billed = billed[..Format(billedUsd, billed)];
+        upstream = upstream[..Format(upstreamUsd, upstream)];
+
+        // Two edits, the cost number first: the upstream figure goes into cost_details, which follows it or is created
+        // at the end of the usage object.
+        int insertAt;
+        bool inNewObject, beforeOtherMembers = false;
         if (location.CostDetailsOpen >= 0)
         {
-            var afterBrace = location.CostDetailsOpen + 1;
-            var rest = json[afterBrace..].TrimStart(" \t\r\n"u8);
-            var emptyObject = rest.Length > 0 && rest[0] == (byte)'}';
-            edits.Add((afterBrace, 0, emptyObject ? upstreamField : upstreamField + ","));
+            insertAt = location.CostDetailsOpen + 1;
+            var rest = json[insertAt..].TrimStart(" \t\r\n"u8);
+            beforeOtherMembers = rest.Length > 0 && rest[0] != (byte)'}';
+            inNewObject = false;
         }
         else
         {
-            edits.Add((location.UsageClose, 0, ",\"cost_details\":{" + upstreamField + "}"));
+            insertAt = location.UsageClose;
+            inNewObject = true;
         }
-        edits.Sort((a, b) => a.Position.CompareTo(b.Position));
 
-        var inserts = edits.Select(e => Encoding.UTF8.GetBytes(e.Insert)).ToArray();
-        var output = new byte[json.Length + inserts.Sum(i => i.Length) - edits.Sum(e => e.Remove)];
-        int read = 0, written = 0;
-        for (var i = 0; i < edits.Count; i++)
+        var writer = new SpanWriter(destination);
+        if (insertAt < location.CostStart)
         {
-            var untouched = json[read..edits[i].Position];
-            untouched.CopyTo(output.AsSpan(written));
-            written += untouched.Length;
-            inserts[i].CopyTo(output, written);
-            written += inserts[i].Length;
-            read = edits[i].Position + edits[i].Remove;
+            writer.Write(json[..insertAt]);
+            WriteUpstreamField(ref writer, upstream, inNewObject, beforeOtherMembers);
+            writer.Write(json[insertAt..location.CostStart]);
+            writer.Write(billed);
+            writer.Write(json[(location.CostStart + location.CostLength)..]);
         }
-        json[read..].CopyTo(output.AsSpan(written));
-        return output;
+        else
+        {
+            writer.Write(json[..location.CostStart]);
+            writer.Write(billed);
+            writer.Write(json[(location.CostStart + location.CostLength)..insertAt]);
+            WriteUpstreamField(ref writer, upstream, inNewObject, beforeOtherMembers);
+            writer.Write(json[insertAt..]);
+        }
+        return writer.Written;
+    }
+
+    static void WriteUpstreamField(ref SpanWriter writer, scoped ReadOnlySpan<byte> upstream, bool inNewObject, bool beforeOtherMembers)
+    {
+        writer.Write(inNewObject ? ",\"cost_details\":{\"keypod_upstream_cost\":"u8 : "\"keypod_upstream_cost\":"u8);
+        writer.Write(upstream);
+        if (inNewObject)
+        {
+            writer.Write("}"u8);
+        }
+        else if (beforeOtherMembers)
+        {
+            writer.Write(","u8);
+        }
+    }
+
+    static int Format(decimal value, Span<byte> destination) =>
+        value.TryFormat(destination, out var written, MoneyFormat, CultureInfo.InvariantCulture)
+            ? written
+            : throw new InvalidOperationException("A money amount did not fit its buffer.");
+
+    ref struct SpanWriter(Span<byte> destination)
+    {
+        readonly Span<byte> destination = destination;
+
+        public int Written { get; private set; }
+
+        public void Write(scoped ReadOnlySpan<byte> bytes)
+        {
+            bytes.CopyTo(destination[Written..]);
+            Written += bytes.Length;
+        }
     }
 }

@@ -206,6 +206,7 @@ sealed partial class InferenceForwarder(
             return;
         }
 
+        byte[]? rewritten = null;
         try
         {
             var bytes = buffer.AsMemory(0, length);
@@ -222,22 +223,23 @@ sealed partial class InferenceForwarder(
             var outcome = status >= 400 || !readable || (facts.ErrorMessage is not null && facts.Usage is null) ? Outcome.UpstreamError : Outcome.Completed;
             exchange.Apply(facts);
             exchange.Price(facts, status);
-            var rewritten = RewriteCost(exchange, json, facts);
+            if (ShouldRewriteCost(exchange, out var billed, out var upstreamCost))
+            {
+                // Leading whitespace, then the rewritten JSON, into a second pooled buffer: the body goes out in one write.
+                rewritten = ArrayPool<byte>.Shared.Rent(length + ClientCostRewriter.MaxGrowth);
+                var rewrittenLength = ClientCostRewriter.Rewrite(json, facts, billed, upstreamCost, rewritten.AsSpan(leadingWhitespace));
+                if (rewrittenLength >= 0)
+                {
+                    buffer.AsSpan(0, leadingWhitespace).CopyTo(rewritten);
+                    bytes = rewritten.AsMemory(0, leadingWhitespace + rewrittenLength);
+                }
+            }
 
             exchange.Finish(status, outcome, exchange.Record.CostSource, ledger, facts.ErrorMessage);
             ProxyHeaders.CopyToClient(response, context.Response, keepContentLength: false);
             AddGenerationIdHeader(context, response, facts);
-            if (rewritten is null)
-            {
-                context.Response.ContentLength = length;
-                await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
-            }
-            else
-            {
-                context.Response.ContentLength = leadingWhitespace + rewritten.Length;
-                await context.Response.Body.WriteAsync(bytes[..leadingWhitespace], context.RequestAborted);
-                await context.Response.Body.WriteAsync(rewritten, context.RequestAborted);
-            }
+            context.Response.ContentLength = bytes.Length;
+            await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
         }
         catch (Exception exception) when (exception is OperationCanceledException or IOException)
         {
@@ -246,6 +248,10 @@ sealed partial class InferenceForwarder(
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            if (rewritten is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rewritten);
+            }
         }
     }
 
@@ -325,15 +331,17 @@ sealed partial class InferenceForwarder(
         }
     }
 
-    byte[]? RewriteCost(Exchange exchange, ReadOnlySpan<byte> json, ResponseFacts facts)
+    byte[]? RewriteCost(Exchange exchange, ReadOnlySpan<byte> json, ResponseFacts facts) =>
+        ShouldRewriteCost(exchange, out var billed, out var upstreamCost) ? ClientCostRewriter.Rewrite(json, facts, billed, upstreamCost) : null;
+
+    /// <summary>Clients see what Keypod bills when the upstream priced the request and rewriting is on (the default).</summary>
+    static bool ShouldRewriteCost(Exchange exchange, out decimal billed, out decimal upstreamCost)
     {
         var record = exchange.Record;
-        if (!exchange.Settings.Billing.RewriteClientCost || record.CostSource != CostSource.Upstream
-            || record.UpstreamCostUsd is not { } upstreamCost || record.BilledUsd is not { } billed)
-        {
-            return null;
-        }
-        return ClientCostRewriter.Rewrite(json, facts, billed, upstreamCost);
+        billed = record.BilledUsd ?? 0m;
+        upstreamCost = record.UpstreamCostUsd ?? 0m;
+        return exchange.Settings.Billing.RewriteClientCost && record.CostSource == CostSource.Upstream
+            && record.UpstreamCostUsd is not null && record.BilledUsd is not null;
     }
 
     static void AddGenerationIdHeader(HttpContext context, HttpResponseMessage response, ResponseFacts facts)
