@@ -17,7 +17,9 @@ public sealed class ClientAbortTests
     {
         await using var upstream = await FakeOpenRouter.StartAsync();
         upstream.Handler = upstream.Synthetic(events: 60, gap: TimeSpan.FromMilliseconds(40), recordDelay: TimeSpan.FromSeconds(1));
-        await using var app = new KeypodApp(upstream);
+        // The harness's 4 s lookup window (3 lookups) is short for 40 reconciliations on a loaded CI machine, where a
+        // cancelled stream's record can appear later than that; production waits 2 minutes. 20 s gives 5 lookups.
+        await using var app = new KeypodApp(upstream, new Dictionary<string, string?> { ["Keypod:Pricing:GenerationLookupWindow"] = "00:00:20" });
         var keys = await app.CreateKeysAsync();
         // No draining on dispose: the client really hangs up, as a killed script or a closed browser tab does.
         using var client = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = app.BaseAddress };
