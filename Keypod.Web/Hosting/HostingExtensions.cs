@@ -91,14 +91,9 @@ static class HostingExtensions
         }));
         app.UseApiStatusCodeEnvelopes();
         app.UseSecurityHeaders();
-        // The OpenAI-compatible API checks its own keys (KeyDirectory) in the forwarder; sign-in cookies, management tokens,
-        // authorization policies and antiforgery belong to the dashboard and /api, and cost every proxied request otherwise.
-        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/v1"), dashboardAndApi =>
-        {
-            dashboardAndApi.UseAuthentication();
-            dashboardAndApi.UseAuthorization();
-            dashboardAndApi.UseAntiforgery();
-        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
 
         app.MapOpenApi();
         app.MapHealth();
