@@ -31,6 +31,7 @@ public sealed partial class InflightJournal : IDisposable
     readonly System.Buffers.ArrayBufferWriter<byte> lineBuffer = new(2048);
     readonly Utf8JsonWriter lineWriter;
     Segment? current;
+    bool disposed;
     long nextSegmentNumber;
 
     readonly int segmentCapacity;
@@ -93,12 +94,21 @@ public sealed partial class InflightJournal : IDisposable
 
         public void Append(ReadOnlySpan<byte> line)
         {
+            // Never a write through a released mapping (a crash, not an exception), whatever a late caller does.
+            ObjectDisposedException.ThrowIf(disposed, this);
             line.CopyTo(new Span<byte>(start + Length, line.Length));
             Length += line.Length;
         }
 
+        bool disposed;
+
         public void Dispose()
         {
+            if (disposed)
+            {
+                return;
+            }
+            disposed = true;
             view.SafeMemoryMappedViewHandle.ReleasePointer();
             view.Dispose();
             mapping.Dispose();
@@ -109,6 +119,7 @@ public sealed partial class InflightJournal : IDisposable
     {
         lock (gate)
         {
+            ObjectDisposedException.ThrowIf(disposed, this);
             Serialize(new JournalLine(false, record));
             var segment = SegmentWithRoomFor(lineBuffer.WrittenCount);
             segment.Append(lineBuffer.WrittenSpan);
@@ -131,6 +142,7 @@ public sealed partial class InflightJournal : IDisposable
             {
                 return;
             }
+            ObjectDisposedException.ThrowIf(disposed, this);
             Serialize(entry);
             var length = lineBuffer.WrittenCount;
             var segment = ticket.Segment.Fits(length) ? ticket.Segment : ticket.Spills?.Find(spill => spill.Fits(length));
@@ -269,6 +281,11 @@ public sealed partial class InflightJournal : IDisposable
     {
         lock (gate)
         {
+            if (disposed)
+            {
+                return;
+            }
+            disposed = true;
             if (current is { Outstanding: 0 })
             {
                 Delete(current);

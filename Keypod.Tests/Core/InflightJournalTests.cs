@@ -77,6 +77,18 @@ public sealed class InflightJournalTests : IDisposable
         Directory.GetFiles(directory, "*.journal").Should().BeEmpty("every request is committed");
     }
 
+    [Fact]
+    public void A_request_finishing_after_shutdown_gets_an_exception_not_a_write_through_a_released_mapping()
+    {
+        var journal = Open(InflightJournal.DefaultSegmentCapacity);
+        var row = Row(1);
+        var ticket = journal.Start(row);
+        journal.Dispose();
+
+        journal.Invoking(j => j.Finish(ticket, row)).Should().Throw<ObjectDisposedException>();
+        journal.Invoking(j => j.Start(Row(2))).Should().Throw<ObjectDisposedException>();
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(directory))
