@@ -1,4 +1,4 @@
-using System.Globalization;
+using Keypod.Core.Billing;
 
 namespace Keypod.Core.Usage;
 
@@ -9,12 +9,11 @@ namespace Keypod.Core.Usage;
 /// </summary>
 public static class ClientCostRewriter
 {
+    /// <summary>The field's name, for the docs; the rewrite writes it as UTF-8 literals below.</summary>
     public const string UpstreamCostField = "keypod_upstream_cost";
 
     /// <summary>Room the rewrite may add to a response: two money numbers and the upstream-cost field with its braces.</summary>
     public const int MaxGrowth = 160;
-
-    const string MoneyFormat = "0.############################";
 
     /// <summary>Returns the rewritten JSON, or null when <paramref name="facts"/> located no <c>usage.cost</c> number in it.</summary>
     public static byte[]? Rewrite(ReadOnlySpan<byte> json, ResponseFacts facts, decimal billedUsd, decimal upstreamUsd)
@@ -92,9 +91,7 @@ public static class ClientCostRewriter
     }
 
     static int Format(decimal value, Span<byte> destination) =>
-        value.TryFormat(destination, out var written, MoneyFormat, CultureInfo.InvariantCulture)
-            ? written
-            : throw new InvalidOperationException("A money amount did not fit its buffer.");
+        MoneyText.TryFormat(value, destination, out var written) ? written : throw new InvalidOperationException("A money amount did not fit its buffer.");
 
     ref struct SpanWriter(Span<byte> destination)
     {
