@@ -30,11 +30,10 @@ public sealed partial class InflightJournal : IDisposable
     readonly Lock gate = new();
     readonly System.Buffers.ArrayBufferWriter<byte> lineBuffer = new(2048);
     readonly Utf8JsonWriter lineWriter;
+    readonly int segmentCapacity;
     Segment? current;
     bool disposed;
     long nextSegmentNumber;
-
-    readonly int segmentCapacity;
 
     public InflightJournal(string directory, ILogger<InflightJournal> logger, int segmentCapacity = DefaultSegmentCapacity)
     {
@@ -65,8 +64,8 @@ public sealed partial class InflightJournal : IDisposable
         readonly MemoryMappedFile mapping;
         readonly MemoryMappedViewAccessor view;
         readonly byte* start;
-
         readonly int capacity;
+        bool disposed;
 
         public Segment(string path, int capacity)
         {
@@ -99,8 +98,6 @@ public sealed partial class InflightJournal : IDisposable
             line.CopyTo(new Span<byte>(start + Length, line.Length));
             Length += line.Length;
         }
-
-        bool disposed;
 
         public void Dispose()
         {
