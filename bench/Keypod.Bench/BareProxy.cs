@@ -23,19 +23,7 @@ static class BareProxy
             ActivityHeadersPropagator = null,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
         });
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = ["--hostBuilder:reloadConfigOnChange=false"],
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, args.GetInt("port", 47184));
-        });
-        var app = builder.Build();
-        app.Run(context => ForwardAsync(context, invoker, upstream));
+        var app = BenchServer.Create(args.GetInt("port", 47184), context => ForwardAsync(context, invoker, upstream), inlineScheduling: false);
         await app.RunAsync();
         return 0;
     }

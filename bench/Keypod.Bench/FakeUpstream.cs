@@ -46,25 +46,7 @@ static class FakeUpstream
 
     public static async Task<int> RunAsync(Arguments args)
     {
-        // No file watching: a content root watched recursively turns every file write under it (a database, a journal) into
-        // inotify wake-ups of this process, on the cores the benchmark measures.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = ["--hostBuilder:reloadConfigOnChange=false"],
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        builder.Logging.ClearProviders();
-        // Handle each request on the socket's own thread (with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1, set by
-        // run.sh): no thread-pool hand-off, so the upstream spends as little of the shared cores as it can.
-        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxConcurrentConnections = null;
-            kestrel.Listen(IPAddress.Loopback, args.GetInt("port", 47181));
-        });
-        var app = builder.Build();
-        app.Run(HandleAsync);
+        var app = BenchServer.Create(args.GetInt("port", 47181), HandleAsync, inlineScheduling: true);
         await app.RunAsync();
         return 0;
     }
